@@ -1,0 +1,74 @@
+"""Atomic file writes: temp file in the same folder, fsync, rename.
+
+A reader, a crash or ``kill -9`` sees either the old file or the new one, never a
+half-written file. Temp files carry a recognisable prefix so a later run can
+clean up after a crash.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+TMP_PREFIX = ".bonusbook-tmp-"
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temp path to write; on success it replaces ``target`` atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else _default_mode())
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp_path, target)
+        else:
+            os.link(tmp_path, target)  # fails if target exists: never overwrite
+            tmp_path.unlink()
+        _fsync_dir(target.parent)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_bytes(target: str | Path, data: bytes, overwrite: bool = True) -> None:
+    with atomic_path(target, overwrite) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_with(target: str | Path, writer: Callable[[Path], None], overwrite: bool = True) -> None:
+    with atomic_path(target, overwrite) as tmp:
+        writer(tmp)
+
+
+def clean_leftovers(folder: str | Path) -> int:
+    """Remove temp files a crashed run left behind; returns how many."""
+    n = 0
+    for p in Path(folder).glob(TMP_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+            n += 1
+    return n
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

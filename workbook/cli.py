@@ -1,0 +1,119 @@
+"""The ``bonusbook`` command line: the same flows the Excel macros call.
+
+Exit codes: 0 done; 1 refused or invalid input (reasons printed); 2 usage or
+file error. A problem never prints a traceback: it says what is wrong, where,
+what was expected and what was found. Progress goes to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from . import problems as P
+from .flows import Outcome, calculate_flow, validate_flow
+
+
+class _Progress:
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.t0 = time.perf_counter()
+
+    def __call__(self, msg: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def _report(res: Outcome, limit: int = 200) -> int:
+    shown = sorted(res.problems, key=lambda p: p.severity != P.ERROR)
+    for p in shown[:limit]:
+        print(p.render())
+    if len(shown) > limit:
+        print(f"……另有 {len(shown) - limit} 条问题未显示（完整列表见 校验结果 (Validation) 表）")
+    for s in res.summary:
+        print(s)
+    return 0 if res.ok else 1
+
+
+def _need_file(path: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"找不到工作簿文件：{path}")
+    return p
+
+
+def cmd_validate(a) -> int:
+    return _report(validate_flow(_need_file(a.book), write=a.write, progress=_Progress(a.quiet)))
+
+
+def cmd_calculate(a) -> int:
+    return _report(calculate_flow(_need_file(a.book), out=a.out, progress=_Progress(a.quiet)))
+
+
+def cmd_template(a) -> int:
+    from .template import write_template
+
+    write_template(a.out)
+    print(f"已生成空白模板：{a.out}")
+    return 0
+
+
+def cmd_demo(a) -> int:
+    from .demo import run_demo
+
+    return run_demo(Path(a.dir), progress=_Progress(a.quiet))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="bonusbook", description="Bonusbook：销售奖金工作簿引擎")
+    ap.add_argument("--version", action="version", version=f"bonusbook {__version__}")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("template", help="生成空白模板")
+    p.add_argument("out")
+    p.set_defaults(fn=cmd_template)
+    p = sub.add_parser("validate", help="校验工作簿，有错误时退出码为 1")
+    p.add_argument("book")
+    p.add_argument("--write", action="store_true", help="把校验结果写入工作簿的 校验结果 (Validation) 表")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(fn=cmd_validate)
+    p = sub.add_parser("calculate", help="计算并写出 计算明细/发放表/校验结果")
+    p.add_argument("book")
+    p.add_argument("--out", help="写到单独的结果工作簿，而不是写回原工作簿")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(fn=cmd_calculate)
+    p = sub.add_parser("demo", help="用内置样例数据演示一个完整季度")
+    p.add_argument("dir", nargs="?", default="bonusbook-demo")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(fn=cmd_demo)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    try:
+        a = ap.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0) and 2
+    try:
+        return a.fn(a)
+    except FileNotFoundError as e:
+        print(f"文件错误：{e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    except PermissionError as e:
+        print(f"文件错误：没有权限读写 {e.filename}（文件是否正在 Excel 中打开？）", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"文件错误：{e.strerror or e}（{getattr(e, 'filename', '')}）", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断，原文件未被改动", file=sys.stderr)
+        return 2
+    except Exception as e:  # a bug: one clean line, never a traceback for HR
+        print(f"内部错误（请把此信息发给维护人员）：{type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

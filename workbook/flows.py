@@ -1,0 +1,86 @@
+"""The user-facing operations, shared by the CLI and the Excel macros.
+
+Each flow takes a workbook path and returns a ``Outcome`` (ok, problems, a short
+summary). Printing, exit codes and message boxes belong to the callers; this
+module only sequences the stages: load -> validate -> compute -> write.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+from . import problems as P
+from .calculate import compute, payout_rows, validate
+from .lines import Line
+from .load import load_book
+from .model import Book
+from .money import ZERO
+from .outputs import payout_table, results_table, validation_table
+from .writer import write_into_book, write_results_book
+
+Progress = Callable[[str], None] | None
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    problems: list[P.Problem] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    book: Book | None = None
+    lines: list[Line] = field(default_factory=list)
+    payout: list = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[P.Problem]:
+        return [p for p in self.problems if p.severity == P.ERROR]
+
+
+def validate_flow(path: str | Path, write: bool = False, progress: Progress = None) -> Outcome:
+    book, probs = load_book(path, progress)
+    if book is not None:
+        probs += validate(book)
+    if write and book is not None:
+        write_into_book(path, {"Validation": validation_table(probs)})
+    ok = not P.has_errors(probs)
+    summary = [f"{'通过' if ok else '未通过'}：{len([p for p in probs if p.severity == P.ERROR])} 个错误，{len([p for p in probs if p.severity == P.WARNING])} 个警告"]
+    return Outcome(ok, probs, summary, book)
+
+
+def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Progress = None) -> Outcome:
+    """Validate, refuse on errors, compute, and write Results/Payout/Validation.
+
+    ``out`` None: into the book itself (atomically). ``out`` given: a separate
+    results workbook holding only the output sheets.
+    """
+    res = validate_flow(path, progress=progress)
+    if not res.ok or res.book is None:
+        res.summary.append("存在阻断性错误，未计算：请先修正上面列出的错误")
+        return res
+    book = res.book
+    lines, probs = compute(book, progress)
+    res.problems += probs
+    if P.has_errors(probs):
+        res.ok = False
+        res.summary.append("计算中发现错误，未写出结果")
+        return res
+    rows = payout_rows(book, lines)
+    tables = {"Results": results_table(book, lines), "Payout": payout_table(rows), "Validation": validation_table(res.problems)}
+    if progress:
+        progress("写出结果")
+    if out is None:
+        write_into_book(path, tables)
+    else:
+        write_results_book(out, tables)
+    res.lines, res.payout = lines, rows
+    total = sum((r.amount for r in rows), ZERO)
+    res.summary = [f"{book.period}：{len(lines)} 条计算明细，{len(rows)} 条发放记录，合计 {total:,.2f} 元"] + _by_item(rows)
+    return res
+
+
+def _by_item(rows: list) -> list[str]:
+    sums: dict[str, Decimal] = {}
+    for r in rows:
+        sums[r.item_code] = sums.get(r.item_code, ZERO) + r.amount
+    return [f"  {code:7s} {amount:>14,.2f}" for code, amount in sorted(sums.items())]

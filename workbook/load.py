@@ -1,0 +1,84 @@
+"""Stage one of a run: file -> screened -> read -> typed -> ``Book`` + problems.
+
+Nothing here raises for bad input: a hostile or unreadable file, a missing
+column or a cell that does not parse all come back as problems, and the caller
+decides whether to go on.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import python_calamine as pc
+
+from . import problems as P
+from .cells import CellError, is_blank, parse_period, parse_text
+from .hostile import HostileFile, screen
+from .model import Book, Settings
+from .periods import Quarter
+from .policy import default_policy, load_policy
+from .reader import read_book
+from .schema import COMPONENTS
+from .tables import parse_table
+
+
+def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[Book | None, list[P.Problem]]:
+    path = Path(path)
+    try:
+        screen(path, allow_vba=path.suffix.lower() == ".xlsm")
+    except HostileFile as e:
+        return None, [P.error(path.name, "", "", e.message)]
+    try:
+        raw, probs = read_book(path, progress)
+    except (pc.CalamineError, OSError, ValueError) as e:
+        return None, [P.error(path.name, "", "", f"无法读取工作簿：{e}")]
+    tables: dict[str, list] = {}
+    titles: dict[str, str] = {}
+    columns: dict[str, dict[str, int]] = {}
+    for key, table in raw.items():
+        if progress:
+            progress(f"解析 {table.title}（{len(table.rows)} 行）")
+        rows, tprobs = parse_table(table)
+        tables[key] = rows
+        titles[key] = table.title
+        columns[key] = dict(table.cols)
+        probs.extend(tprobs)
+    settings, sprobs = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))
+    probs.extend(sprobs)
+    policy, pprobs = load_policy(tables.get("Policy"), tables.get("Tiers"), titles.get("Policy", "Policy"), titles.get("Tiers", "Tiers"))
+    probs.extend(pprobs)
+    if settings is None:
+        return None, probs
+    return Book(settings, policy, tables, titles, columns), probs
+
+
+def _settings(rows: list | None, title: str) -> tuple[Settings | None, list[P.Problem]]:
+    if rows is None:
+        return None, [P.error("Settings", "", "", "缺少工作表 设置 (Settings)：请从模板复制该表并填写 period 等项目")]
+    values = {r.key.strip().lower(): r for r in rows}
+    probs: list[P.Problem] = []
+    prow = values.get("period")
+    if prow is None or is_blank(prow.value):
+        where = f"B{prow.row}" if prow else ""
+        return None, [P.error(title, where, "period", "没有填写计算期间 period", expected="如 2026Q3", found="(空)")]
+    try:
+        period = Quarter.parse(parse_period(prow.value))
+    except CellError as e:
+        return None, [P.error(title, f"B{prow.row}", "period", e.message, e.expected, e.found)]
+
+    def text(key: str) -> str:
+        r = values.get(key)
+        return "" if r is None or is_blank(r.value) else parse_text(r.value)
+
+    comps: tuple[str, ...] = ()
+    crow = values.get("components")
+    if crow is not None and not is_blank(crow.value):
+        names = [c.strip().upper() for c in str(crow.value).replace("，", ",").replace("、", ",").split(",") if c.strip()]
+        bad = [c for c in names if c not in COMPONENTS]
+        if bad:
+            probs.append(P.error(title, f"B{crow.row}", "components", f"未知的组件代码 {', '.join(bad)}", expected=", ".join(COMPONENTS), found=crow.value))
+        comps = tuple(c for c in names if c in COMPONENTS)
+    return Settings(period, text("company"), text("prepared_by"), text("data_home"), comps), probs
+
+
+__all__ = ["load_book", "default_policy"]

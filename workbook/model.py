@@ -1,0 +1,67 @@
+"""The typed inputs of one run: settings, policy and every input sheet's rows.
+
+``Book`` is what the rules see. It is built once by ``load`` and never changed;
+rules read it and return lines. Rows keep their sheet row number so every
+payout line can cite the exact inputs it used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from .periods import Quarter
+from .problems import ERROR, Problem, col_letter, error, warning
+from .policy import Policy
+
+
+@dataclass(frozen=True)
+class Settings:
+    period: Quarter
+    company: str = ""
+    prepared_by: str = ""
+    data_home: str = ""
+    components: tuple[str, ...] = ()  # empty: every component with data
+
+
+@dataclass(frozen=True)
+class Book:
+    settings: Settings
+    policy: Policy
+    tables: dict[str, list] = field(default_factory=dict)  # sheet key -> typed rows
+    titles: dict[str, str] = field(default_factory=dict)  # sheet key -> tab name in the file
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet key -> column key -> 0-based index
+
+    @property
+    def period(self) -> Quarter:
+        return self.settings.period
+
+    def rows(self, sheet_key: str) -> list:
+        return self.tables.get(sheet_key, [])
+
+    def title(self, sheet_key: str) -> str:
+        return self.titles.get(sheet_key, sheet_key)
+
+    def ref(self, sheet_key: str, row: Any) -> str:
+        """``Deals!R12``-style reference to one input row."""
+        return f"{self.title(sheet_key)}!R{row.row}"
+
+    def cell(self, sheet_key: str, row: Any, column: str) -> str:
+        """A1 reference of one input cell, found by header (never a fixed letter)."""
+        if row is None or not getattr(row, "row", 0):
+            return ""
+        j = self.columns.get(sheet_key, {}).get(column)
+        return f"{col_letter(j)}{row.row}" if j is not None else f"A{row.row}"
+
+    def problem(self, severity: str, sheet_key: str, row: Any, column: str, message: str, expected: str = "", found: Any = "") -> Problem:
+        """A problem located at one input cell of this book."""
+        make = error if severity == ERROR else warning
+        return make(self.title(sheet_key), self.cell(sheet_key, row, column), column, message, expected, found)
+
+    @cached_property
+    def employees(self) -> dict[str, Any]:
+        return {e.employee_id: e for e in self.rows("Employees")}
+
+    @cached_property
+    def clients(self) -> dict[str, Any]:
+        return {c.client_id: c for c in self.rows("Clients")}

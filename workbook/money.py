@@ -1,0 +1,68 @@
+"""Exact money: one way in, one way to round, one way to split a pool.
+
+Money is ``Decimal`` yuan everywhere in the rules. A payout line is rounded once,
+half up to the fen, by :func:`round_fen`; nothing else in the engine rounds money.
+Python's ``round()`` rounds half to even and must never touch money.
+Vectorised paths may carry integer fen; :func:`to_fen` / :func:`from_fen` convert.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Sequence
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def round_fen(amount: Decimal) -> Decimal:
+    """Round a computed amount half up to the fen. The only money rounding."""
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"money must be Decimal, got {type(amount).__name__}")
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def to_fen(amount: Decimal) -> int:
+    """A rounded amount as integer fen (for vectorised sums and hashing)."""
+    return int(round_fen(amount) * 100)
+
+
+def from_fen(fen: int) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(FEN)
+
+
+def fmt_money(amount: Decimal) -> str:
+    """Two decimals, dot separator, no thousands separator: the finance format."""
+    return f"{round_fen(amount):.2f}"
+
+
+def fmt_plain(value: Decimal) -> str:
+    """A readable number for explanations: thousands separators, no trailing zeros."""
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    text = f"{value.normalize():,f}"
+    return text
+
+
+def split_largest_remainder(pool: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``pool`` (already a fen amount) in proportion to ``weights``.
+
+    Each part is floored to the fen, then the leftover fen go one each to the
+    largest remainders (ties to the earlier position), so the parts add up to
+    the pool exactly. Zero weight gets zero. All weights zero is an error the
+    caller must handle (there is nobody to pay).
+    """
+    pool = round_fen(pool)
+    total_w = sum(weights, ZERO)
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    if total_w == 0:
+        raise ValueError("all weights are zero")
+    sign = -1 if pool < 0 else 1
+    pool_fen = abs(to_fen(pool))
+    raw = [Decimal(pool_fen) * w / total_w for w in weights]
+    floors = [int(r.to_integral_value(rounding=ROUND_FLOOR)) for r in raw]
+    left = pool_fen - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [from_fen(sign * f) for f in floors]

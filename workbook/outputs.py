@@ -1,0 +1,43 @@
+"""The output tables (Results, Payout, Validation) as header + rows of plain values.
+
+Kept separate from any file format so the in-book writer, the separate results
+workbook and the Excel macros all show exactly the same cells.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from . import problems as P
+from .calculate import PAYOUT_COLUMNS, PayoutRow
+from .lines import ITEM_NAMES, STATUS_ZH, Line
+from .model import Book
+
+RESULTS_HEADER = ("employee_id", "name", "component", "item_code", "item_name", "status", "month", "pay_month", "amount", "basis", "rule", "band", "inputs")
+VALIDATION_HEADER = ("severity", "sheet", "cell", "column", "message", "expected", "found")
+
+
+def results_table(book: Book, lines: Iterable[Line]) -> tuple[tuple[str, ...], list[tuple]]:
+    emps = book.employees
+    rows = []
+    for ln in sorted(lines, key=lambda l: (l.employee_id, l.component, l.item_code, l.month, l.pay_month)):
+        e = emps.get(ln.employee_id)
+        rows.append((ln.employee_id, e.name if e else "", ln.component, ln.item_code, ITEM_NAMES.get(ln.item_code, ln.item_code),
+                     STATUS_ZH.get(ln.status, ln.status), ln.month, ln.pay_month, ln.amount, ln.basis, ln.rule, ln.band, " ".join(ln.inputs)))
+    return RESULTS_HEADER, rows
+
+
+def payout_table(rows: Iterable[PayoutRow]) -> tuple[tuple[str, ...], list[tuple]]:
+    return PAYOUT_COLUMNS, [tuple(getattr(r, c) for c in PAYOUT_COLUMNS) for r in rows]
+
+
+def validation_table(problems: Iterable[P.Problem]) -> tuple[tuple[str, ...], list[tuple]]:
+    sev = {P.ERROR: "错误 error", P.WARNING: "警告 warning"}
+    return VALIDATION_HEADER, [(sev[p.severity], p.sheet, p.cell, p.column, p.message, p.expected, p.found) for p in problems]
+
+
+def as_cell(v):
+    """Plain cell values: Decimal money becomes a number with exactly 2 decimals."""
+    if isinstance(v, Decimal):
+        return float(v)  # display only: the exact value is in the CSV and the lines
+    return v

@@ -1,0 +1,135 @@
+"""Read a workbook's input sheets into raw tables, found by header text.
+
+python-calamine does the bulk read (fast, values only). It shows error cells
+(#N/A) and formulas Excel never calculated as empty strings, so ``sheet_marks``
+scans the sheet XML for those and the reader reports them instead of letting an
+error become a blank and then a silent zero. Nothing here interprets values;
+``tables`` does that.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import python_calamine as pc
+
+from . import problems as P
+from .schema import INPUT_SHEETS, OUTPUT_SHEETS, Sheet, header_aliases, norm_header
+from .sheet_marks import SheetMarks, scan_marks
+
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass
+class RawTable:
+    """One input sheet as found: where its header is and its data rows."""
+
+    schema: Sheet
+    title: str  # the tab name in this workbook
+    header_row: int  # 0-based
+    cols: dict[str, int]  # column key -> 0-based column index
+    rows: list[tuple[int, list]] = field(default_factory=list)  # (0-based sheet row, cells)
+
+
+def match_sheet(title: str) -> Sheet | None:
+    n = norm_header(title)
+    for s in INPUT_SHEETS:
+        if n in header_aliases(s.key, s.label):
+            return s
+    return None
+
+
+def is_output_sheet(title: str) -> bool:
+    n = norm_header(title)
+    return any(n in header_aliases(k, v) for k, v in OUTPUT_SHEETS.items())
+
+
+def read_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[dict[str, RawTable], list[P.Problem]]:
+    """All input sheets present in the book, keyed by sheet key, plus problems."""
+    probs: list[P.Problem] = []
+    book = pc.CalamineWorkbook.from_path(str(path))
+    marks = scan_marks(path)
+    tables: dict[str, RawTable] = {}
+    for title in book.sheet_names:
+        schema = match_sheet(title)
+        if schema is None:
+            continue
+        if schema.key in tables:
+            probs.append(P.error(title, "", "", f"工作表 {schema.header} 出现了两次（另一张是 {tables[schema.key].title}）：请删除或合并其中一张"))
+            continue
+        if progress:
+            progress(f"读取 {title}")
+        sheet = book.get_sheet_by_name(title)
+        grid = sheet.to_python(skip_empty_area=False)
+        table, tprobs = _locate(schema, title, grid, 0, 0)  # the full grid starts at A1
+        probs.extend(tprobs)
+        if table is None:
+            continue
+        probs.extend(_merged_in_data(table, sheet.merged_cell_ranges or []))
+        probs.extend(_marked_cells(table, marks.get(title)))
+        tables[schema.key] = table
+    return tables, probs
+
+
+def _locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tuple[RawTable | None, list[P.Problem]]:
+    probs: list[P.Problem] = []
+    aliases = {c.key: header_aliases(c.key, c.label) for c in schema.columns}
+    best = None
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        hits = sum(1 for v in row if any(norm_header(v) in a for a in aliases.values()))
+        if hits and (best is None or hits > best[1]):
+            best = (i, hits)
+    if best is None:
+        probs.append(P.error(title, "A1", "", f"工作表 {title} 找不到表头：第一行应是列名，如 {schema.columns[0].header}"))
+        return None, probs
+    hi = best[0]
+    cols: dict[str, int] = {}
+    for j, v in enumerate(grid[hi]):
+        if v is None or norm_header(v) == "":
+            continue
+        ref = P.cell_ref(r0 + hi, c0 + j)
+        key = next((k for k, a in aliases.items() if norm_header(v) in a), None)
+        if key is None:
+            probs.append(P.warning(title, ref, "", f"未知列“{v}”，已忽略", found=v))
+        elif key in cols:
+            probs.append(P.error(title, ref, key, f"列 {key} 重复出现：请删除重复的列", found=v))
+        else:
+            cols[key] = j
+    for c in schema.columns:
+        if c.required and c.key not in cols:
+            probs.append(P.error(title, P.cell_ref(r0 + hi, c0), c.key, f"缺少必需的列 {c.header}", expected=c.header, found="(无)"))
+    table = RawTable(schema, title, r0 + hi, cols)
+    wanted = list(cols.values())
+    for i in range(hi + 1, len(grid)):
+        row = grid[i]
+        if all(_blank(row[j]) for j in wanted if j < len(row)):
+            continue
+        table.rows.append((r0 + i, [row[j] if j < len(row) else None for j in range(len(row))]))
+    return table, probs
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def _merged_in_data(table: RawTable, ranges: list) -> list[P.Problem]:
+    out = []
+    for (ra, ca), (rb, cb) in ranges:
+        if rb > table.header_row or ra >= table.header_row:
+            out.append(P.error(table.title, f"{P.cell_ref(ra, ca)}:{P.cell_ref(rb, cb)}", "", "数据区有合并单元格：请取消合并并在每一格填写数值"))
+    return out
+
+
+def _marked_cells(table: RawTable, marks: SheetMarks | None) -> list[P.Problem]:
+    if not marks:
+        return []
+    out = []
+    used = {j: k for k, j in table.cols.items()}
+    for (r, c), code in marks.errors.items():
+        if r > table.header_row and c in used:
+            out.append(P.error(table.title, P.cell_ref(r, c), used[c], f"单元格是错误值 {code}：请改正公式或填写数值", expected="数值", found=code))
+    for r, c in marks.uncached_formulas:
+        if r > table.header_row and c in used:
+            out.append(P.error(table.title, P.cell_ref(r, c), used[c], "公式没有计算结果（文件未经 Excel 保存计算）：请在 Excel 中打开并保存，或改填数值", expected="数值", found="未计算的公式"))
+    return out

@@ -1,0 +1,39 @@
+"""The registry of components: an explicit, immutable tuple, in payout order.
+
+Each rule is a small pure module with ``compute(book) -> (lines, problems)`` and,
+where it has input checks of its own, ``check(book) -> problems``. A component
+runs when ``Settings.components`` names it, or, when that is blank, when the
+book has the data it needs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..model import Book
+from . import maintenance, new_client, penalty, satisfaction, team
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    compute: Callable
+    check: Callable | None
+    needs: tuple[str, ...]  # sheets whose rows switch the component on when components is blank
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("NC", "新客户开发奖励", new_client.compute, new_client.check, ("Claims",)),
+    Rule("MT", "客户维护奖励", maintenance.compute, None, ("Deals",)),
+    Rule("SA", "客户满意度奖励", satisfaction.compute, None, ("Satisfaction",)),
+    Rule("TM", "团队奖励", team.compute, None, ("Deals",)),
+    Rule("PN", "惩罚扣款", penalty.compute, penalty.check, ("Incidents",)),
+)
+
+
+def active_rules(book: Book) -> tuple[Rule, ...]:
+    chosen = book.settings.components
+    if chosen:
+        return tuple(r for r in RULES if r.code in chosen)
+    return tuple(r for r in RULES if any(book.rows(s) for s in r.needs))

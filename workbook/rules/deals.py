@@ -1,0 +1,60 @@
+"""Deal facts the rules share: whole deals, credit by share, first deals.
+
+The Deals sheet has one row per person on a deal, each repeating the whole deal
+amount. These helpers turn that into whole deals (for "the client's first deal"
+and period totals) and per-person credit (amount × share), once, so NC, MT and
+TM count the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..model import Book
+from ..money import ZERO
+
+
+@dataclass(frozen=True)
+class Deal:
+    deal_id: str
+    client_id: str
+    signed_on: dt.date
+    amount: Decimal
+    rows: tuple  # the per-person rows of this deal
+
+    @property
+    def shares(self) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for r in self.rows:
+            out[r.employee_id] += r.share
+        return dict(out)
+
+
+def whole_deals(book: Book) -> list[Deal]:
+    grouped: dict[str, list] = defaultdict(list)
+    for r in book.rows("Deals"):
+        grouped[r.deal_id].append(r)
+    return [Deal(k, rs[0].client_id, rs[0].signed_on, rs[0].amount, tuple(rs)) for k, rs in grouped.items()]
+
+
+def deals_by_client(book: Book) -> dict[str, list[Deal]]:
+    out: dict[str, list[Deal]] = defaultdict(list)
+    for d in whole_deals(book):
+        out[d.client_id].append(d)
+    return out
+
+
+def first_deal_date(book: Book, client_id: str, deals: list[Deal]) -> dt.date | None:
+    """The earlier of the client's first deal on the sheet and its recorded history."""
+    dates = [d.signed_on for d in deals]
+    client = book.clients.get(client_id)
+    if client is not None and client.first_deal_date is not None:
+        dates.append(client.first_deal_date)
+    return min(dates) if dates else None
+
+
+def credit(row) -> Decimal:
+    """One person's credited amount of a deal row."""
+    return row.amount * row.share

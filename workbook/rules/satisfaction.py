@@ -1,0 +1,30 @@
+"""SA: the quarterly satisfaction award (POLICY §3). Only the highest tier pays."""
+from __future__ import annotations
+
+from .. import problems as P
+from ..lines import Line
+from ..model import Book
+from ..money import fmt_plain
+from ..periods import next_month
+from ..tiers import NoBand
+
+RULE = "POLICY §3 客户满意度奖励"
+
+
+def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
+    lines, probs = [], []
+    table = book.policy.tier("sa_award")
+    sheet = book.title("Satisfaction")
+    pay = next_month(book.period.end)
+    for r in book.rows("Satisfaction"):
+        if r.period != str(book.period):
+            continue
+        try:
+            band = table.lookup(r.satisfaction)
+        except NoBand as e:
+            probs.append(book.problem(P.ERROR, "Satisfaction", r, "satisfaction", str(e), found=r.satisfaction))
+            continue
+        label = band.label(percent=True)
+        basis = f"满意度 {fmt_plain(r.satisfaction * 100)}%，档位 {label} → {fmt_plain(band.value)}"
+        lines.append(Line(r.employee_id, "SA", "SA", band.value, basis, RULE, label, (f"{sheet}!R{r.row}",), pay))
+    return lines, probs

@@ -1,0 +1,50 @@
+"""Cross-sheet validation: the checks no single cell can make.
+
+Cell-level parsing happens in ``tables``; this stage checks relations between
+rows and sheets (split deals that add up, references that exist) and asks each
+active rule for its own input checks. It returns problems only, never raises.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from . import problems as P
+from .model import Book
+from .rules import active_rules
+
+ONE = Decimal(1)
+
+
+def check_deals(book: Book) -> list[P.Problem]:
+    probs: list[P.Problem] = []
+    emps, clients = book.employees, book.clients
+    grouped: dict[str, list] = defaultdict(list)
+    for r in book.rows("Deals"):
+        grouped[r.deal_id].append(r)
+        if r.employee_id not in emps:
+            probs.append(book.problem(P.ERROR, "Deals", r, "employee_id", f"工号 {r.employee_id} 不在 员工 (Employees) 表中", found=r.employee_id))
+        if r.client_id not in clients:
+            probs.append(book.problem(P.ERROR, "Deals", r, "client_id", f"客户 {r.client_id} 不在 客户 (Clients) 表中", found=r.client_id))
+        if not (0 < r.share <= 1):
+            probs.append(book.problem(P.ERROR, "Deals", r, "share", "分成比例必须大于 0 且不超过 100%", expected="0% < share ≤ 100%", found=r.share))
+        if r.amount < 0:
+            probs.append(book.problem(P.ERROR, "Deals", r, "amount", "成交金额不能为负数", expected="≥ 0", found=r.amount))
+    for deal_id, rows in grouped.items():
+        first = rows[0]
+        for r in rows[1:]:
+            for col in ("client_id", "signed_on", "amount"):
+                if getattr(r, col) != getattr(first, col):
+                    probs.append(book.problem(P.ERROR, "Deals", r, col, f"同一成交 {deal_id} 的各行 {col} 不一致（第 {first.row} 行为 {getattr(first, col)}）：多人成交每行须重复相同的客户、日期和整单金额", expected=str(getattr(first, col)), found=getattr(r, col)))
+        total = sum((r.share for r in rows), Decimal(0))
+        if total != ONE:
+            probs.append(book.problem(P.ERROR, "Deals", first, "share", f"成交 {deal_id} 的分成比例合计为 {total * 100:f}%，必须正好是 100%", expected="100%", found=f"{total * 100:f}%"))
+    return probs
+
+
+def check_book(book: Book) -> list[P.Problem]:
+    probs = check_deals(book)
+    for rule in active_rules(book):
+        if rule.check is not None:
+            probs.extend(rule.check(book))
+    return probs

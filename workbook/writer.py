@@ -1,0 +1,98 @@
+"""Write output sheets: into the user's workbook, or into a separate results file.
+
+Into the book: openpyxl loads it with formulas intact (never ``data_only``) and
+VBA kept for ``.xlsm``, replaces only the output sheets, and saves atomically,
+so the user's inputs, formulas and macros survive. A separate results workbook
+is streamed with xlsxwriter, which is much faster for large quarters.
+Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import openpyxl
+import xlsxwriter
+from openpyxl.styles import Font, PatternFill
+
+from .atomic import write_with
+from .outputs import as_cell
+from .reader import is_output_sheet
+from .schema import OUTPUT_SHEETS
+
+Table = tuple[Sequence[str], list[tuple]]
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+MONEY_COLUMNS = {"amount"}
+
+
+def sheet_title(key: str) -> str:
+    return f"{OUTPUT_SHEETS[key]} ({key})"
+
+
+def write_into_book(path: str | Path, tables: dict[str, Table], out: str | Path | None = None) -> None:
+    """Replace the output sheets of the book at ``path``; save to ``out`` or in place."""
+    path = Path(path)
+    keep_vba = path.suffix.lower() == ".xlsm"
+    wb = openpyxl.load_workbook(path, keep_vba=keep_vba)
+    for ws in list(wb.worksheets):
+        if is_output_sheet(ws.title):
+            wb.remove(ws)
+    for key, (header, rows) in tables.items():
+        ws = wb.create_sheet(sheet_title(key))
+        _fill_openpyxl(ws, header, rows, key)
+    write_with(out or path, lambda tmp: wb.save(tmp))
+
+
+def _fill_openpyxl(ws, header: Sequence[str], rows: list[tuple], key: str) -> None:
+    ws.append(list(header))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.fill = HEAD_FILL
+    money_idx = [i for i, h in enumerate(header) if h in MONEY_COLUMNS]
+    for r in rows:
+        ws.append([as_cell(v) for v in r])
+        row = ws.max_row
+        for i, v in enumerate(r):
+            if isinstance(v, str) and v:
+                cell = ws.cell(row=row, column=i + 1)
+                cell.value = v
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+        for i in money_idx:
+            ws.cell(row=row, column=i + 1).number_format = "0.00"
+    if key == "Validation":
+        sheet_col, cell_col = header.index("sheet"), header.index("cell")
+        for n, r in enumerate(rows, start=2):
+            if r[sheet_col] and r[cell_col]:
+                target = str(r[cell_col]).split(":")[0]
+                ws.cell(row=n, column=cell_col + 1).hyperlink = f"#'{r[sheet_col]}'!{target}"
+    ws.freeze_panes = "A2"
+    ws.protection.sheet = True  # output sheets are written by Calculate only
+
+
+def write_results_book(out: str | Path, tables: dict[str, Table]) -> None:
+    """A separate workbook holding only the output sheets, streamed."""
+    def build(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+        bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
+        money = wb.add_format({"num_format": "0.00"})
+        for key, (header, rows) in tables.items():
+            ws = wb.add_worksheet(sheet_title(key))
+            ws.write_row(0, 0, list(header), bold)
+            money_idx = {i for i, h in enumerate(header) if h in MONEY_COLUMNS}
+            for n, r in enumerate(rows, start=1):
+                for i, v in enumerate(r):
+                    v = as_cell(v)
+                    if v is None:
+                        continue
+                    if isinstance(v, str):
+                        ws.write_string(n, i, v)
+                    elif i in money_idx:
+                        ws.write_number(n, i, v, money)
+                    else:
+                        ws.write(n, i, v)
+            ws.freeze_panes(1, 0)
+            ws.protect()
+        wb.close()
+
+    write_with(out, build)
