@@ -31,6 +31,10 @@ class Book:
     tables: dict[str, list] = field(default_factory=dict)  # sheet key -> typed rows
     titles: dict[str, str] = field(default_factory=dict)  # sheet key -> tab name in the file
     columns: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet key -> column key -> 0-based index
+    # State carried in from the previous locked quarter (via the ledger), by
+    # component code, e.g. {"KA": ..., "PN": ..., "GR": ...}. Empty: the rules
+    # fall back to the opening sheets (OpeningBalances, GradeReview.prior_failed_years).
+    carried: dict[str, Any] = field(default_factory=dict)
 
     @property
     def period(self) -> Quarter:
