@@ -45,8 +45,9 @@ class Sheet:
         raise KeyError(key)
 
 
-def C(key: str, label: str, kind: str, required: bool = True, blank: bool = False) -> Column:
-    return Column(key, label, kind, required, blank)
+def C(key: str, label: str, kind: str, required: bool | None = None, blank: bool = False) -> Column:
+    """A column; one whose cells may be blank may also be left out of the sheet."""
+    return Column(key, label, kind, (not blank) if required is None else required, blank)
 
 
 def opt(key: str, label: str, kind: str) -> Column:

@@ -22,6 +22,7 @@ _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ERR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 _ERR_CELL2 = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 _FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>((?:(?!</c>).)*?<f\b(?:(?!</c>).)*?)</c>', re.S)
+_CACHED = re.compile(rb"<v>[^<]+</v>")  # an empty <v/>, <v /> or <v></v> is no cached value
 
 
 @dataclass
@@ -70,7 +71,7 @@ def scan_marks(path: str | Path) -> dict[str, SheetMarks]:
                         m.errors[(int(row) - 1, _col0(col))] = code.decode("utf-8", "replace")
             if b"<f" in data:
                 for col, row, body in _FORMULA_CELL.findall(data):
-                    if b"<v>" not in body and b"<is>" not in body:
+                    if not _CACHED.search(body) and b"<is>" not in body:
                         m.uncached_formulas.append((int(row) - 1, _col0(col)))
             if m.errors or m.uncached_formulas:
                 out[title] = m
