@@ -19,10 +19,10 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
-_ERR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
-_ERR_CELL2 = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>((?:(?!</c>).)*?<f\b(?:(?!</c>).)*?)</c>', re.S)
-_CACHED = re.compile(rb"<v>[^<]+</v>")  # an empty <v/>, <v /> or <v></v> is no cached value
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_FORMULA = re.compile(rb"<f[ >/]")
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
 @dataclass
@@ -56,6 +56,26 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _cells_around(data: bytes, pattern: re.Pattern) -> dict[int, tuple[bytes, bytes]]:
+    """For each match, the enclosing cell: start offset -> (open tag, body).
+
+    Only the few cells that hold a formula or an error are looked at, so a
+    200,000-row sheet costs one pass of ``bytes.find`` rather than a parse.
+    """
+    out = {}
+    for m in pattern.finditer(data):
+        start = data.rfind(b"<c ", 0, m.start() + 1)
+        if start < 0 or start in out:
+            continue
+        open_end = data.find(b">", start)
+        if data[open_end - 1:open_end] == b"/":
+            out[start] = (data[start:open_end + 1], b"")
+            continue
+        close = data.find(b"</c>", open_end)
+        out[start] = (data[start:open_end + 1], data[open_end + 1:close])
+    return out
+
+
 def scan_marks(path: str | Path) -> dict[str, SheetMarks]:
     out: dict[str, SheetMarks] = {}
     with zipfile.ZipFile(path) as zf:
@@ -65,14 +85,15 @@ def scan_marks(path: str | Path) -> dict[str, SheetMarks]:
             except KeyError:
                 continue
             m = SheetMarks()
-            if b't="e"' in data:
-                for rx in (_ERR_CELL, _ERR_CELL2):
-                    for col, row, code in rx.findall(data):
-                        m.errors[(int(row) - 1, _col0(col))] = code.decode("utf-8", "replace")
-            if b"<f" in data:
-                for col, row, body in _FORMULA_CELL.findall(data):
-                    if not _CACHED.search(body) and b"<is>" not in body:
-                        m.uncached_formulas.append((int(row) - 1, _col0(col)))
+            for tag, body in _cells_around(data, _ERROR_TYPE).values():
+                ref, value = _REF.search(tag), _VALUE.search(body)
+                if ref and _ERROR_TYPE.search(tag):
+                    code = value.group(1).decode("utf-8", "replace") if value else "#错误"
+                    m.errors[(int(ref.group(2)) - 1, _col0(ref.group(1)))] = code
+            for tag, body in _cells_around(data, _FORMULA).values():
+                ref = _REF.search(tag)
+                if ref and not re.search(rb"<v>[^<]+</v>", body) and b"<is>" not in body:
+                    m.uncached_formulas.append((int(ref.group(2)) - 1, _col0(ref.group(1))))
             if m.errors or m.uncached_formulas:
                 out[title] = m
     return out
