@@ -51,13 +51,14 @@ def sample_data(seed: int = 20251231) -> dict[str, list[dict[str, Any]]]:
                           "amount": amount, "revenue_type": "software", "gross_margin": amount // 3, "in_crm": "Y", "delivered": "Y"})
 
     owner = {c["client_id"]: ids[i % len(ids)] for i, c in enumerate(clients)}
-    # history: clients C0001-C0100 traded in 2024 and through 2025
+    # history: C0001-C0080 since 2023, C0081-C0100 new in 2024 (the team award compares new-client years)
     for c in range(1, 101):
         cid = f"C{c:04d}"
-        for year in (2024, 2025):
+        for year in ((2023, 2024, 2025) if c <= 80 else (2024, 2025)):
             for _ in range(rnd.randint(1, 3)):
                 day = dt.date(year, rnd.randint(1, 12 if year == 2024 else 12), rnd.randint(1, 28))
-                deal(cid, day, rnd.randrange(20_000, 400_000, 1_000) * (2 if year == 2025 and c % 4 == 0 else 1), [(owner[cid], "100%")])
+                grow = 1 + (year == 2025) * (c % 5) / 20  # 2025 grows 0–20% for most clients
+                deal(cid, day, int(rnd.randrange(20_000, 200_000, 1_000) * grow), [(owner[cid], "100%")])
     # team new-client history: clients first dealt in 2024 are C0071-C0100 (already above)
     # new clients in 2025Q4: C0101-C0140, some split between two people
     new = [f"C{c:04d}" for c in range(101, 141)]
