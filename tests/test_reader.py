@@ -97,3 +97,29 @@ def test_hostile_file_is_a_problem_not_a_crash(tmp_path):
     p.write_bytes(b"not a workbook at all")
     book, probs = load_book(p)
     assert book is None and P.has_errors(probs)
+
+
+def test_rows_beyond_the_excel_table_range_are_read(tmp_path):
+    from openpyxl.worksheet.table import Table
+
+    def post(wb):
+        wb["Employees"].add_table(Table(displayName="tblEmp", ref="A1:C2"))  # the table says one row; there are three
+    emps = [["employee_id", "name", "department"], ["E1", "甲", "销售"], ["E2", "乙", "销售"], ["E3", "丙", "销售"]]
+    book, probs = load_book(write(tmp_path / "b.xlsx", {"Settings": SETTINGS, "Employees": emps}, post))
+    assert [e.employee_id for e in book.rows("Employees")] == ["E1", "E2", "E3"]
+
+
+def test_components_setting_limits_the_rules(tmp_path):
+    from workbook.rules import active_rules
+
+    sat = [["employee_id", "period", "satisfaction"], ["E1", "2026Q3", "95%"]]
+    inc = [["incident_id", "employee_id", "date", "kind"], ["I1", "E1", "2026-07-01", "violation"]]
+    base = {"Employees": [["employee_id", "name", "department"], ["E1", "甲", "销售"]], "Satisfaction": sat, "Incidents": inc}
+    book, _ = load_book(write(tmp_path / "a.xlsx", {"Settings": SETTINGS, **base}))
+    assert [r.code for r in active_rules(book)] == ["SA", "PN"]  # blank: every component with data
+    only = SETTINGS + [["components", "SA，NC"]]
+    book, _ = load_book(write(tmp_path / "b.xlsx", {"Settings": only, **base}))
+    assert [r.code for r in active_rules(book)] == ["NC", "SA"]
+    bad = SETTINGS + [["components", "SA, XX"]]
+    _, probs = load_book(write(tmp_path / "c.xlsx", {"Settings": bad, **base}))
+    assert any(p.severity == P.ERROR and "XX" in p.message for p in probs)
