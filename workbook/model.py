@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from .periods import Quarter
 from .problems import ERROR, Problem, col_letter, error, warning
@@ -35,6 +35,17 @@ class Book:
     # component code, e.g. {"KA": ..., "PN": ..., "GR": ...}. Empty: the rules
     # fall back to the opening sheets (OpeningBalances, GradeReview.prior_failed_years).
     carried: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A derived index (e.g. whole deals by client), built once per book.
+
+        Rules share these instead of each re-scanning 200,000 deal rows. Safe
+        because a Book never changes after loading.
+        """
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     @property
     def period(self) -> Quarter:

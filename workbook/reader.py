@@ -9,6 +9,7 @@ error become a blank and then a silent zero. Nothing here interprets values;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable
 
@@ -100,12 +101,20 @@ def _locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tu
         if c.required and c.key not in cols:
             probs.append(P.error(title, P.cell_ref(r0 + hi, c0), c.key, f"缺少必需的列 {c.header}", expected=c.header, found="(无)"))
     table = RawTable(schema, title, r0 + hi, cols)
-    wanted = list(cols.values())
-    for i in range(hi + 1, len(grid)):
-        row = grid[i]
-        if all(_blank(row[j]) for j in wanted if j < len(row)):
-            continue
-        table.rows.append((r0 + i, [row[j] if j < len(row) else None for j in range(len(row))]))
+    wanted = sorted(cols.values())
+    if wanted:
+        width = wanted[-1] + 1
+        pick = itemgetter(*wanted) if len(wanted) > 1 else (lambda row: (row[wanted[0]],))
+        empty = len(wanted)
+        rows = table.rows
+        for i in range(hi + 1, len(grid)):
+            row = grid[i]
+            if len(row) < width:
+                row = list(row) + [None] * (width - len(row))
+            vals = pick(row)
+            if vals.count("") + vals.count(None) == empty or all(_blank(v) for v in vals):
+                continue  # a blank row inside or below the table
+            rows.append((r0 + i, row))
     return table, probs
 
 

@@ -39,35 +39,64 @@ def make_row(sheet_key: str, row: int = 0, **values: Any):
     return t(**vals)
 
 
+def parse_column(values: list, parse) -> list:
+    """Parse one column: each value -> typed value, None (blank) or a CellError.
+
+    Columns repeat themselves (IDs, dates, shares, flags), so results are
+    memoised per distinct value; the key carries the type because ``1 == 1.0 ==
+    True`` would otherwise share an entry.
+    """
+    out = []
+    append = out.append
+    cache: dict = {}
+    for v in values:
+        if v is None or v == "":
+            append(None)
+            continue
+        key = (v.__class__, v)
+        try:
+            append(cache[key])
+            continue
+        except KeyError:
+            pass
+        try:
+            r = parse(v)
+        except CellError as e:
+            r = None if is_blank(v) else e
+        cache[key] = r
+        append(r)
+    return out
+
+
 def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
+    """Typed rows of one sheet, column by column; bad cells become problems."""
     schema: Sheet = raw.schema
     t = row_type(schema.key)
     probs: list[P.Problem] = []
-    plan = []
+    n = len(raw.rows)
+    rownums = [r0 for r0, _ in raw.rows]
+    bad = bytearray(n)
+    columns = []
     for c in schema.columns:
         j = raw.cols.get(c.key)
-        plan.append((c, j, parser_for(c.kind), c.optional_value or not c.required))
-    out = []
-    for r0, cells in raw.rows:
-        vals = []
-        ok = True
-        for c, j, parse, _ in plan:
-            v = cells[j] if j is not None and j < len(cells) else None
-            if j is None or is_blank(v):
-                if j is not None and not c.optional_value:
-                    probs.append(P.error(raw.title, P.cell_ref(r0, j), c.key, f"{c.label} 不能为空", expected=c.kind, found=v))
-                    ok = False
-                vals.append(None)
-                continue
-            try:
-                vals.append(parse(v))
-            except CellError as e:
-                probs.append(P.error(raw.title, P.cell_ref(r0, j), c.key, e.message, e.expected, e.found))
-                ok = False
-                vals.append(None)
-        if ok:
-            vals.append(r0 + 1)
-            out.append(t(*vals))
+        if j is None:
+            columns.append([None] * n)
+            continue
+        vals = [cells[j] if j < len(cells) else None for _, cells in raw.rows]
+        col = parse_column(vals, parser_for(c.kind))
+        for i, v in enumerate(col):
+            if v is None:
+                if not c.optional_value:
+                    probs.append(P.error(raw.title, P.cell_ref(rownums[i], j), c.key, f"{c.label} 不能为空", expected=c.kind, found=vals[i]))
+                    bad[i] = 1
+            elif v.__class__ is CellError:
+                probs.append(P.error(raw.title, P.cell_ref(rownums[i], j), c.key, v.message, v.expected, v.found))
+                col[i] = None
+                bad[i] = 1
+        columns.append(col)
+    columns.append([r0 + 1 for r0 in rownums])
+    make = t._make
+    out = [make(vals) for i, vals in enumerate(zip(*columns)) if not bad[i]]
     probs.extend(_unique(raw, out))
     return out, probs
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import Decimal
 
 from ..model import Book
 from ..money import ZERO
 
 
-@dataclass(frozen=True)
-class Deal:
+class Deal(NamedTuple):
     deal_id: str
     client_id: str
     signed_on: dt.date
@@ -33,17 +32,21 @@ class Deal:
 
 
 def whole_deals(book: Book) -> list[Deal]:
-    grouped: dict[str, list] = defaultdict(list)
-    for r in book.rows("Deals"):
-        grouped[r.deal_id].append(r)
-    return [Deal(k, rs[0].client_id, rs[0].signed_on, rs[0].amount, tuple(rs)) for k, rs in grouped.items()]
+    def build() -> list[Deal]:
+        grouped: dict[str, list] = defaultdict(list)
+        for r in book.rows("Deals"):
+            grouped[r.deal_id].append(r)
+        return [Deal(k, rs[0].client_id, rs[0].signed_on, rs[0].amount, tuple(rs)) for k, rs in grouped.items()]
+    return book.memo("whole_deals", build)
 
 
 def deals_by_client(book: Book) -> dict[str, list[Deal]]:
-    out: dict[str, list[Deal]] = defaultdict(list)
-    for d in whole_deals(book):
-        out[d.client_id].append(d)
-    return out
+    def build() -> dict[str, list[Deal]]:
+        out: dict[str, list[Deal]] = defaultdict(list)
+        for d in whole_deals(book):
+            out[d.client_id].append(d)
+        return dict(out)
+    return book.memo("deals_by_client", build)
 
 
 def first_deal_date(book: Book, client_id: str, deals: list[Deal]) -> dt.date | None:

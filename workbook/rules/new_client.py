@@ -49,6 +49,10 @@ class NewClient:
 
 
 def new_clients(book: Book) -> dict[str, NewClient]:
+    return book.memo("new_clients", lambda: _new_clients(book))
+
+
+def _new_clients(book: Book) -> dict[str, NewClient]:
     period = book.period
     out = {}
     for client_id, deals in deals_by_client(book).items():
