@@ -3,7 +3,7 @@
 Into the book: openpyxl loads it with formulas intact (never ``data_only``) and
 VBA kept for ``.xlsm``, replaces only the output sheets, and saves atomically,
 so the user's inputs, formulas and macros survive. A separate results workbook
-is streamed with xlsxwriter, which is much faster for large quarters.
+is streamed by ``xlsx_stream``, which is much faster for large quarters.
 Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
 """
 from __future__ import annotations
@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Sequence
 
 import openpyxl
-import xlsxwriter
 from openpyxl.styles import Font, PatternFill
 
 from .atomic import write_with
 from .outputs import as_cell
 from .reader import is_output_sheet
 from .schema import OUTPUT_SHEETS
+from .xlsx_stream import SheetData, write_xlsx
 
 Table = tuple[Sequence[str], list[tuple]]
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -70,29 +70,7 @@ def _fill_openpyxl(ws, header: Sequence[str], rows: list[tuple], key: str) -> No
 
 
 def write_results_book(out: str | Path, tables: dict[str, Table]) -> None:
-    """A separate workbook holding only the output sheets, streamed."""
-    def build(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-        bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
-        money = wb.add_format({"num_format": "0.00"})
-        for key, (header, rows) in tables.items():
-            ws = wb.add_worksheet(sheet_title(key))
-            ws.write_row(0, 0, list(header), bold)
-            money_idx = {i for i, h in enumerate(header) if h in MONEY_COLUMNS}
-            for n, r in enumerate(rows, start=1):
-                for i, v in enumerate(r):
-                    v = as_cell(v)
-                    if v is None:
-                        continue
-                    if isinstance(v, str):
-                        ws.write_string(n, i, v)
-                    elif i in money_idx:
-                        ws.write_number(n, i, v, money)
-                    else:
-                        ws.write(n, i, v)
-            ws.freeze_panes(1, 0)
-            ws.protect()
-        wb.close()
-
-    write_with(out, build)
+    """A separate workbook holding only the output sheets, streamed (see xlsx_stream)."""
+    sheets = [SheetData(sheet_title(key), list(header), rows, frozenset(i for i, h in enumerate(header) if h in MONEY_COLUMNS))
+              for key, (header, rows) in tables.items()]
+    write_with(out, lambda tmp: write_xlsx(tmp, sheets))
