@@ -17,6 +17,7 @@ from .lines import Line
 from .load import load_book
 from .model import Book
 from .money import ZERO
+from .outputs import coefficients_table
 from .outputs import payout_table, results_table, validation_table
 from .writer import write_into_book, write_results_book
 
@@ -67,6 +68,9 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
         return res
     rows = payout_rows(book, lines)
     tables = {"Results": results_table(book, lines), "Payout": payout_table(rows), "Validation": validation_table(res.problems)}
+    coefficients = coefficients_table(book)
+    if coefficients is not None:
+        tables["Coefficients"] = coefficients
     if progress:
         progress("写出结果")
     if out is None:

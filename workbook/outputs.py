@@ -12,6 +12,7 @@ from . import problems as P
 from .calculate import PAYOUT_COLUMNS, PayoutRow
 from .lines import ITEM_NAMES, STATUS_ZH, Line
 from .model import Book
+from .rules import active_rules, kpi
 
 RESULTS_HEADER = ("employee_id", "name", "component", "item_code", "item_name", "status", "month", "pay_month", "amount", "basis", "rule", "band", "inputs")
 VALIDATION_HEADER = ("severity", "sheet", "cell", "column", "message", "expected", "found")
@@ -34,6 +35,18 @@ def payout_table(rows: Iterable[PayoutRow]) -> tuple[tuple[str, ...], list[tuple
 def validation_table(problems: Iterable[P.Problem]) -> tuple[tuple[str, ...], list[tuple]]:
     sev = {P.ERROR: "错误 error", P.WARNING: "警告 warning"}
     return VALIDATION_HEADER, [(sev[p.severity], p.sheet, p.cell, p.column, p.message, p.expected, p.found) for p in problems]
+
+
+def coefficients_table(book: Book) -> tuple[tuple[str, ...], list[tuple]] | None:
+    """The Coefficients sheet: each KPI indicator's score, the weighted score S and k.
+
+    None when no coefficient-producing component is active, so the sheet is
+    only written for books that use it.
+    """
+    codes = {r.code for r in active_rules(book)}
+    if "KP" not in codes:
+        return None
+    return kpi.COEFFICIENTS_HEADER, kpi.table_rows(book)
 
 
 def as_cell(v):

@@ -29,6 +29,26 @@ class TierDefault:
     example: bool = False
 
 
+@dataclass(frozen=True)
+class RevenueType:
+    """One row of KA's revenue-type table (POLICY §6): how a deal line counts."""
+
+    key: str
+    label: str
+    counts: bool  # counts toward the quarterly task
+    margin: bool  # measured as gross margin (else the net amount)
+    flat: bool  # commissioned at the flat service rate (else at the task rate, through the rule)
+
+
+KA_REVENUE_TYPES: tuple[RevenueType, ...] = (
+    RevenueType("software", "软件", counts=True, margin=False, flat=False),
+    RevenueType("secondary_dev", "二次开发", counts=True, margin=True, flat=False),
+    RevenueType("implementation", "实施", counts=True, margin=False, flat=True),
+    RevenueType("maintenance", "维护", counts=False, margin=False, flat=True),
+    RevenueType("training", "培训", counts=False, margin=False, flat=True),
+)
+
+
 PARAMS: tuple[Param, ...] = (
     # NC: new-client development award
     Param("nc_table", "text", "nc_award", "新客户奖励使用的档位表（nc_award 或备选 nc_award_alt）", component="NC"),
@@ -50,6 +70,73 @@ PARAMS: tuple[Param, ...] = (
     Param("pn_violation_repeat", "percent", "10%", "12个月内再次违规：扣当月绩效奖金比例", component="PN"),
     Param("pn_violation_window_months", "int", "12", "违规累计的回溯月数", component="PN"),
     Param("pn_monthly_cap", "percent", "100%", "同一月扣款合计上限（占当月绩效奖金）", component="PN"),
+    # KA: key-account quarterly commission (§6)
+    Param("ka_task_rate", "percent", "4%", "任务提成比例 r：计提奖金 = r × 计提额", component="KA"),
+    Param("ka_base_ratio", "percent", "50%", "任务基数比 β：基数 B = β × 季度目标 T", component="KA"),
+    Param("ka_deduction", "money", "600", "当季完成额低于基数：扣发当季固定工资", component="KA"),
+    Param("ka_carry_threshold", "money", "300000", "完成额低于此值且超过目标时，超出目标部分转入下季；达到此值则全额当季计提", component="KA"),
+    Param("ka_flat_rate", "percent", "6%", "实施、维护、培训净收入按此比例计提（不论任务完成情况）", component="KA"),
+    Param("ka_fixed_share", "percent", "80%", "实际奖金 = 计提奖金 × (固定部分 + KPI部分 × KPI系数) 的固定部分", component="KA"),
+    Param("ka_kpi_share", "percent", "20%", "实际奖金公式中随 KPI 系数浮动的部分", component="KA"),
+    Param("ka_new_hire_no_task", "bool", "Y", "新业务员入职当季不承担任务（不扣款、不形成欠额、发放浮动工资）", component="KA"),
+    Param("ka_counting_types", "text", ",".join(t.key for t in KA_REVENUE_TYPES if t.counts), "计入销售任务额的收入类型（逗号分隔）", component="KA"),
+    Param("ka_flat_types", "text", ",".join(t.key for t in KA_REVENUE_TYPES if t.flat), "按固定比例计提的收入类型（逗号分隔）；计入任务的部分不再按任务比例计提", component="KA"),
+    Param("ka_margin_types", "text", ",".join(t.key for t in KA_REVENUE_TYPES if t.margin), "以毛利而非净额计入的收入类型（逗号分隔）", component="KA"),
+    Param("ka_missing_kpi_k", "number", "1", "没有 KPI 考核记录时使用的 KPI 系数（同时给出警告）", example=True, component="KA"),
+    # KP: KPI-weighted coefficient (§7)
+    Param("kp_quant_cap", "percent", "120%", "定量指标得分 = min(实际/目标, 此上限) × 100，最低 0", component="KP"),
+    Param("kp_score_max", "number", "120", "定性指标评分的上限（0 至此值）", component="KP"),
+    Param("kp_table", "text", "", "空：KPI 系数 k = 加权得分 / 100；填 kp_coefficient：按该档位表由加权得分取系数", component="KP"),
+    # KC: key-customer unit commission (§8)
+    Param("kc_unit_rate", "money", "100", "单车提成（元/台）", component="KC"),
+    Param("kc_channel_rate", "money", "50", "渠道车辆提成（元/台）", component="KC"),
+    # AC: A-class client campaign (§9)
+    Param("ac_start", "date", "2012-06-01", "活动开始日期（此日起首次成交的客户为新客户）", component="AC"),
+    Param("ac_end", "date", "2012-11-30", "活动结束日期（含该季度计算未完成开发的处罚）", component="AC"),
+    Param("ac_dept_ka", "text", "大客户部", "适用大客户部标准的部门名称", component="AC"),
+    Param("ac_threshold_ka", "money", "50000", "大客户部：新客户连续三个月月均销售额门槛", component="AC"),
+    Param("ac_dept_mk", "text", "市场部", "适用市场部标准的部门名称", component="AC"),
+    Param("ac_threshold_mk", "money", "30000", "市场部：新客户连续三个月月均销售额门槛", component="AC"),
+    Param("ac_min_margin", "percent", "15%", "新客户平均毛利点下限 m（来源被遮挡）", example=True, component="AC"),
+    Param("ac_core_share", "percent", "50%", "大客户部：计入月份中核心产品销售额占比下限（配置了排除产品时适用）", component="AC"),
+    Param("ac_ka_excluded_products", "text", "", "大客户部：不算核心产品的产品系列（逗号分隔；空=不考核占比）", example=True, component="AC"),
+    Param("ac_mk_series", "text", "", "市场部：只计入这些产品系列（逗号分隔；空=全部产品计入）", example=True, component="AC"),
+    Param("ac_stage1_award", "money", "1000", "第一阶段：首三个月月均达标奖励", component="AC"),
+    Param("ac_stage2_award", "money", "2000", "第二阶段：六个月内连续三个月月均达标再奖励", component="AC"),
+    Param("ac_dept_ds", "text", "直营部", "适用直营部一次性奖励的部门名称", component="AC"),
+    Param("ac_ds_monthly_sales", "money", "200000", "直营部：月销售总金额门槛（来源被遮挡）", example=True, component="AC"),
+    Param("ac_ds_margin", "percent", "15%", "直营部：当月平均毛利点门槛（来源被遮挡）", example=True, component="AC"),
+    Param("ac_ds_award", "money", "3000", "直营部：一次性奖励", component="AC"),
+    Param("ac_penalty", "money", "500", "活动结束未完成开发任务的主责业务员处罚", component="AC"),
+    Param("ac_waiver_ratio", "percent", "60%", "活动期内销售额达到任务量此比例可免于处罚", component="AC"),
+    # SC: monthly key-account scorecard (§10)
+    Param("sc_a_share", "percent", "60%", "A类（业绩）奖金 = 月绩效奖金 × 此比例 × A得分", component="SC"),
+    Param("sc_b_share", "percent", "40%", "B类（管理）奖金 = 月绩效奖金 × 此比例 × B得分", component="SC"),
+    Param("sc_completion_cap", "percent", "120%", "各项完成率的上限", component="SC"),
+    Param("sc_points_per_client", "number", "50", "新开客户（当月签单两笔以上、金额达3000元）每家得分", component="SC"),
+    Param("sc_points_per_lead", "number", "10", "每条新线索得分", component="SC"),
+    Param("sc_points_full", "number", "100", "客户开拓及线索、行政评分的满分（得分 ÷ 满分）", component="SC"),
+    Param("sc_points_cap", "number", "1.2", "得分折算后的上限", component="SC"),
+    # PP: performance-pay pool (§11)
+    Param("pp_budget", "money", "", "年度绩效工资总预算（按评级和司龄加权分配，精确到分）", component="PP"),
+    Param("pp_weight_excellent", "number", "1.5", "评级 优秀 的权重", example=True, component="PP"),
+    Param("pp_weight_good", "number", "1.0", "评级 良好 的权重", example=True, component="PP"),
+    Param("pp_weight_pass", "number", "0.7", "评级 合格 的权重", example=True, component="PP"),
+    Param("pp_tenure_step", "percent", "2%", "司龄系数 = 1 + 此比例 × 满整年数", example=True, component="PP"),
+    Param("pp_tenure_cap_years", "int", "10", "司龄系数计算的年数上限", example=True, component="PP"),
+    # SB: salary bands by level (§12)
+    Param("sb_junior_base_min", "money", "5000", "初级：月基本工资下限", component="SB"),
+    Param("sb_junior_base_max", "money", "8000", "初级：月基本工资上限", component="SB"),
+    Param("sb_junior_rate_min", "percent", "3%", "初级：提成比例下限", component="SB"),
+    Param("sb_junior_rate_max", "percent", "5%", "初级：提成比例上限", component="SB"),
+    Param("sb_middle_base_min", "money", "8000", "中级：月基本工资下限", component="SB"),
+    Param("sb_middle_base_max", "money", "12000", "中级：月基本工资上限", component="SB"),
+    Param("sb_middle_rate_min", "percent", "5%", "中级：提成比例下限", component="SB"),
+    Param("sb_middle_rate_max", "percent", "8%", "中级：提成比例上限", component="SB"),
+    Param("sb_senior_base_min", "money", "12000", "高级：月基本工资下限", component="SB"),
+    Param("sb_senior_base_max", "money", "20000", "高级：月基本工资上限", component="SB"),
+    Param("sb_senior_rate_min", "percent", "8%", "高级：提成比例下限", component="SB"),
+    Param("sb_senior_rate_max", "percent", "12%", "高级：提成比例上限", component="SB"),
 )
 
 TIER_DEFAULTS: tuple[TierDefault, ...] = (
@@ -89,6 +176,25 @@ TIER_DEFAULTS: tuple[TierDefault, ...] = (
         (("0", True, "0.90", False, "0"), ("0.90", True, "0.95", False, "500"), ("0.95", True, "1", True, "1000")),
         "客户满意度奖励（只取最高一档）",
         percent=True,
+    ),
+    TierDefault(
+        "kp_coefficient",
+        (("0", True, "60", False, "0.6"), ("60", True, "80", False, "0.8"), ("80", True, "100", False, "1.0"),
+         ("100", True, "110", False, "1.1"), ("110", True, None, False, "1.2")),
+        "KPI 加权得分 → KPI 系数（仅当参数 kp_table = kp_coefficient 时使用）",
+        example=True,
+    ),
+    TierDefault(
+        "kc_sales_coefficient",
+        (("0", True, "1", False, "0"), ("1", True, "2", False, "0.6"), ("2", True, "4", False, "0.8"),
+         ("4", True, "6", False, "1.0"), ("6", True, "10", False, "1.1"), ("10", True, None, False, "1.2")),
+        "关键客户销售系数（按当月总台次：0台 0；1台 E 0.6；2–3台 D 0.8；4–5台 C 1.0；6–9台 B 1.1；10台以上 A 1.2）",
+    ),
+    TierDefault(
+        "kc_css_coefficient",
+        ((None, False, "940", False, "0.6"), ("940", True, "960", False, "0.8"), ("960", True, "981", False, "1.0"),
+         ("981", True, "991", False, "1.1"), ("991", True, None, False, "1.2")),
+        "CSS 满意度系数（半开区间；939 归最低档）",
     ),
 )
 

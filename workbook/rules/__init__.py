@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..model import Book
-from . import maintenance, new_client, penalty, satisfaction, team
+from . import key_account, kpi, maintenance, new_client, penalty, satisfaction, team
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ RULES: tuple[Rule, ...] = (
     Rule("SA", "客户满意度奖励", satisfaction.compute, None, ("Satisfaction",)),
     Rule("TM", "团队奖励", team.compute, None, ("Deals",)),
     Rule("PN", "惩罚扣款", penalty.compute, penalty.check, ("Incidents",)),
+    Rule("KA", "大客户部季度提成", key_account.compute, key_account.check, ("Targets", "OpeningBalances")),
+    Rule("KP", "KPI 考核系数", kpi.compute, kpi.check, ("KPI",)),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import problems as P
@@ -16,10 +17,36 @@ from ..lines import RECORDED, Line, outcome
 from ..model import Book
 from ..money import ZERO, fmt_plain
 from ..periods import next_month
-from ..tiers import NoBand
+from ..tiers import Band, NoBand
 from .deals import credit
 
 RULE = "POLICY §2 客户维护奖励"
+
+
+@dataclass(frozen=True)
+class Growth:
+    """One employee's MT outcome from two yearly totals: ``amount`` None means no award,
+    and ``why`` says why (last year 0: growth undefined; no growth)."""
+
+    growth: Decimal
+    rate: Decimal | None  # g = growth / last; None when last year is 0
+    band: Band | None
+    amount: Decimal | None
+    why: str = ""
+
+
+def growth_award(policy, this_year: Decimal, last_year: Decimal) -> Growth:
+    """MT for this year's and last year's sales to existing clients (POLICY §2): the tier
+    rate on g applied to the whole growth. ``NoBand`` if the table does not cover g.
+    Shared with the BB_MT_AWARD cell function, so a cell and the Results sheet agree."""
+    growth = this_year - last_year
+    if last_year == 0:
+        return Growth(growth, None, None, None, "上年销售额为 0，增长率无法计算，不发放维护奖励")
+    g = growth / last_year
+    if growth <= 0:
+        return Growth(growth, g, None, None, "未增长，不发放")
+    band = policy.tier("mt_rate").lookup(g)
+    return Growth(growth, g, band, band.value * growth)
 
 
 def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
@@ -43,27 +70,24 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
             last[r.employee_id] += credit(r)
     lines: list[Line] = []
     probs: list[P.Problem] = []
-    table = book.policy.tier("mt_rate")
     for emp in sorted(existing):
         t, l = this[emp], last[emp]
         n = len(existing[emp])
+        try:
+            res = growth_award(book.policy, t, l)
+        except NoBand as e:
+            probs.append(P.error(book.title("Tiers"), "", "table", str(e)))
+            continue
         if l == 0:
             msg = f"{n} 家老客户上年（{year - 1}）销售额为 0，增长率无法计算，不发放维护奖励"
             lines.append(outcome(emp, "MT", "MT", RECORDED, msg, rule=RULE, pay_month=pay))
             probs.append(P.warning(book.title("Deals"), "", "amount", f"员工 {emp}：{msg}"))
             continue
-        growth = t - l
-        g = growth / l
-        head = f"{n} 家老客户：{year} 年 {fmt_plain(t)}，{year - 1} 年 {fmt_plain(l)}，增长额 {fmt_plain(growth)}"
-        if growth <= 0:
-            lines.append(outcome(emp, "MT", "MT", RECORDED, head + "，未增长，不发放", rule=RULE, pay_month=pay))
+        head = f"{n} 家老客户：{year} 年 {fmt_plain(t)}，{year - 1} 年 {fmt_plain(l)}，增长额 {fmt_plain(res.growth)}"
+        if res.amount is None:
+            lines.append(outcome(emp, "MT", "MT", RECORDED, head + "，" + res.why, rule=RULE, pay_month=pay))
             continue
-        try:
-            band = table.lookup(g)
-        except NoBand as e:
-            probs.append(P.error(book.title("Tiers"), "", "table", str(e)))
-            continue
-        label = band.label(percent=True)
-        basis = f"{head}，增长率 {fmt_plain((g * 100).quantize(Decimal('0.01')))}%（{label}）→ 比例 {fmt_plain(band.value * 100)}% × 增长额"
-        lines.append(Line(emp, "MT", "MT", band.value * growth, basis, RULE, label, (), pay))
+        label = res.band.label(percent=True)
+        basis = f"{head}，增长率 {fmt_plain((res.rate * 100).quantize(Decimal('0.01')))}%（{label}）→ 比例 {fmt_plain(res.band.value * 100)}% × 增长额"
+        lines.append(Line(emp, "MT", "MT", res.amount, basis, RULE, label, (), pay))
     return lines, probs

@@ -20,7 +20,7 @@ from ..lines import ITEM_NAMES, PAID, PENDING, REJECTED, Line, outcome
 from ..model import Book
 from ..money import ZERO, fmt_plain, split_largest_remainder
 from ..periods import next_month
-from ..tiers import NoBand
+from ..tiers import Band, NoBand, TierTable
 from ..workdays import CalendarUnknown, add_workdays
 from .deals import Deal, credit, deals_by_client, first_deal_date
 
@@ -71,9 +71,16 @@ def deadline(book: Book) -> dt.date:
     return add_workdays(book.period.end, int(book.policy["nc_claim_workdays"]))
 
 
+def award_band(policy, basis: Decimal) -> tuple[TierTable, Band]:
+    """The NC tier table in force and the band of a first-deal basis (the whole client's
+    award, before the split). ``NoBand`` if the table does not cover it. The BB_NC_AWARD
+    cell function calls this too, so a cell and the Results sheet agree."""
+    table = policy.tier(policy["nc_table"])
+    return table, table.lookup(basis)
+
+
 def _award_parts(book: Book, nc: NewClient) -> tuple[dict[str, Decimal], str]:
-    table = book.policy.tier(book.policy["nc_table"])
-    band = table.lookup(nc.basis)
+    table, band = award_band(book.policy, nc.basis)
     people = sorted(nc.credit)
     parts = split_largest_remainder(band.value, [nc.credit[p] for p in people]) if nc.basis > 0 else [ZERO] * len(people)
     return dict(zip(people, parts)), f"{table.name}: {band.label()} → {fmt_plain(band.value)}"

@@ -1,26 +1,33 @@
 """SA: the quarterly satisfaction award (POLICY §3). Only the highest tier pays."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .. import problems as P
 from ..lines import Line
 from ..model import Book
 from ..money import fmt_plain
 from ..periods import next_month
-from ..tiers import NoBand
+from ..tiers import Band, NoBand
 
 RULE = "POLICY §3 客户满意度奖励"
 
 
+def award_band(policy, satisfaction: Decimal) -> Band:
+    """The SA band (its value is the award) for one satisfaction ratio; ``NoBand`` if uncovered.
+    Shared with the BB_SA_AWARD cell function."""
+    return policy.tier("sa_award").lookup(satisfaction)
+
+
 def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
     lines, probs = [], []
-    table = book.policy.tier("sa_award")
     sheet = book.title("Satisfaction")
     pay = next_month(book.period.end)
     for r in book.rows("Satisfaction"):
         if r.period != str(book.period):
             continue
         try:
-            band = table.lookup(r.satisfaction)
+            band = award_band(book.policy, r.satisfaction)
         except NoBand as e:
             probs.append(book.problem(P.ERROR, "Satisfaction", r, "satisfaction", str(e), found=r.satisfaction))
             continue
