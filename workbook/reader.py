@@ -112,7 +112,8 @@ def _locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tu
             if len(row) < width:
                 row = list(row) + [None] * (width - len(row))
             vals = pick(row)
-            if vals.count("") + vals.count(None) == empty or all(_blank(v) for v in vals):
+            nb = vals.count("") + vals.count(None)
+            if nb == empty or (nb and all(_blank(v) for v in vals)):
                 continue  # a blank row inside or below the table
             rows.append((r0 + i, row))
     return table, probs

@@ -77,12 +77,15 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
     rownums = [r0 for r0, _ in raw.rows]
     bad = bytearray(n)
     columns = []
+    width = max((len(cells) for _, cells in raw.rows), default=0)
+    grid = [cells if len(cells) == width else list(cells) + [None] * (width - len(cells)) for _, cells in raw.rows]
+    transposed = list(zip(*grid)) if grid else []  # one C-level pass instead of a loop per column
     for c in schema.columns:
         j = raw.cols.get(c.key)
-        if j is None:
+        if j is None or j >= width:
             columns.append([None] * n)
             continue
-        vals = [cells[j] if j < len(cells) else None for _, cells in raw.rows]
+        vals = transposed[j]
         col = parse_column(vals, parser_for(c.kind))
         for i, v in enumerate(col):
             if v is None:
