@@ -17,7 +17,7 @@ from .hostile import HostileFile, screen
 from .model import Book, Settings
 from .periods import Quarter
 from .policy import default_policy, load_policy
-from .reader import read_book
+from .reader import iter_tables
 from .schema import COMPONENTS
 from .tables import parse_table
 
@@ -28,21 +28,22 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -
         screen(path, allow_vba=path.suffix.lower() == ".xlsm")
     except HostileFile as e:
         return None, [P.error(path.name, "", "", e.message)]
-    try:
-        raw, probs = read_book(path, progress)
-    except (pc.CalamineError, OSError, ValueError) as e:
-        return None, [P.error(path.name, "", "", f"无法读取工作簿：{e}")]
     tables: dict[str, list] = {}
     titles: dict[str, str] = {}
     columns: dict[str, dict[str, int]] = {}
-    for key, table in raw.items():
-        if progress:
-            progress(f"解析 {table.title}（{len(table.rows)} 行）")
-        rows, tprobs = parse_table(table)
-        tables[key] = rows
-        titles[key] = table.title
-        columns[key] = dict(table.cols)
-        probs.extend(tprobs)
+    probs: list[P.Problem] = []
+    try:
+        for table in iter_tables(path, probs, progress):  # parse each sheet while the next one is read
+            key = table.schema.key
+            if progress:
+                progress(f"解析 {table.title}（{len(table.rows)} 行）")
+            rows, tprobs = parse_table(table)
+            tables[key] = rows
+            titles[key] = table.title
+            columns[key] = dict(table.cols)
+            probs.extend(tprobs)
+    except (pc.CalamineError, OSError, ValueError) as e:
+        return None, [P.error(path.name, "", "", f"无法读取工作簿：{e}")]
     settings, sprobs = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))
     probs.extend(sprobs)
     policy, pprobs = load_policy(tables.get("Policy"), tables.get("Tiers"), titles.get("Policy", "Policy"), titles.get("Tiers", "Tiers"))

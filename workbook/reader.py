@@ -9,9 +9,10 @@ error become a blank and then a silent zero. Nothing here interprets values;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import python_calamine as pc
 
@@ -46,30 +47,49 @@ def is_output_sheet(title: str) -> bool:
     return any(n in header_aliases(k, v) for k, v in OUTPUT_SHEETS.items())
 
 
+def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[str], None] | None = None) -> Iterator[RawTable]:
+    """Yield each input sheet as soon as it is read; problems go to ``probs``.
+
+    python-calamine releases the GIL while it reads, so one background thread
+    reads the sheets in order (the big Deals sheet last) and another scans the
+    XML for error cells, while the caller parses each sheet it has been given.
+    On two cores that hides most of the parsing behind the read.
+    """
+    path = str(path)
+    book = pc.CalamineWorkbook.from_path(path)
+    wanted = [(t, match_sheet(t)) for t in book.sheet_names]
+    wanted = [(t, s) for t, s in wanted if s is not None]
+    wanted.sort(key=lambda ts: ts[1].key == "Deals")
+    seen: dict[str, str] = {}
+
+    def read(title: str):
+        sheet = book.get_sheet_by_name(title)
+        return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
+
+    with ThreadPoolExecutor(1) as marks_pool, ThreadPoolExecutor(1) as read_pool:
+        marks_future = marks_pool.submit(scan_marks, path)
+        futures = [(title, schema, read_pool.submit(read, title)) for title, schema in wanted]
+        for title, schema, fut in futures:
+            if progress:
+                progress(f"读取 {title}")
+            grid, merged = fut.result()
+            if schema.key in seen:
+                probs.append(P.error(title, "", "", f"工作表 {schema.header} 出现了两次（另一张是 {seen[schema.key]}）：请删除或合并其中一张"))
+                continue
+            seen[schema.key] = title
+            table, tprobs = _locate(schema, title, grid, 0, 0)  # the full grid starts at A1
+            probs.extend(tprobs)
+            if table is None:
+                continue
+            probs.extend(_merged_in_data(table, merged))
+            probs.extend(_marked_cells(table, marks_future.result().get(title)))
+            yield table
+
+
 def read_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[dict[str, RawTable], list[P.Problem]]:
     """All input sheets present in the book, keyed by sheet key, plus problems."""
     probs: list[P.Problem] = []
-    book = pc.CalamineWorkbook.from_path(str(path))
-    marks = scan_marks(path)
-    tables: dict[str, RawTable] = {}
-    for title in book.sheet_names:
-        schema = match_sheet(title)
-        if schema is None:
-            continue
-        if schema.key in tables:
-            probs.append(P.error(title, "", "", f"工作表 {schema.header} 出现了两次（另一张是 {tables[schema.key].title}）：请删除或合并其中一张"))
-            continue
-        if progress:
-            progress(f"读取 {title}")
-        sheet = book.get_sheet_by_name(title)
-        grid = sheet.to_python(skip_empty_area=False)
-        table, tprobs = _locate(schema, title, grid, 0, 0)  # the full grid starts at A1
-        probs.extend(tprobs)
-        if table is None:
-            continue
-        probs.extend(_merged_in_data(table, sheet.merged_cell_ranges or []))
-        probs.extend(_marked_cells(table, marks.get(title)))
-        tables[schema.key] = table
+    tables = {t.schema.key: t for t in iter_tables(path, probs, progress)}
     return tables, probs
 
 
