@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from .demo_grades import grade_review_rows
 from .template import build_template, fill_book
 
 PERIOD = "2025Q4"
@@ -104,7 +105,7 @@ def sample_data(seed: int = 20251231) -> dict[str, list[dict[str, Any]]]:
     return {
         "Settings": [{"key": "period", "value": PERIOD}, {"key": "company", "value": "示例科技有限公司"}, {"key": "prepared_by", "value": "张人力"}],
         "Employees": employees, "Clients": clients, "Deals": deals, "Claims": claims,
-        "Incidents": incidents, "Satisfaction": satisfaction,
+        "Incidents": incidents, "Satisfaction": satisfaction, "GradeReview": grade_review_rows(employees),
     }
 
 
@@ -136,5 +137,5 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None) -> int
     print("示例明细：")
     for l in shown:
         print(f"  {l.employee_id} {l.item_code:6s} {l.amount:>10,.2f}  [{l.status}] {l.basis[:110]}")
-    print(f"结果已写入 {book} 的 计算明细 / 发放表 / 校验结果 表")
+    print(f"结果已写入 {book} 的 计算明细 / 发放表 / 等级评审结果 / 校验结果 表")
     return 0

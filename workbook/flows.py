@@ -6,6 +6,7 @@ module only sequences the stages: load -> validate -> compute -> write.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,9 @@ from .load import load_book
 from .model import Book
 from .money import ZERO
 from .outputs import coefficients_table
-from .outputs import payout_table, results_table, validation_table
+from .outputs import grade_detail_table, grades_table, payout_table, results_table, validation_table
+from .rules import active_rules
+from .rules.grades import ACTION_ZH, GradeOutcome, review
 from .writer import write_into_book, write_results_book
 
 Progress = Callable[[str], None] | None
@@ -32,6 +35,7 @@ class Outcome:
     book: Book | None = None
     lines: list[Line] = field(default_factory=list)
     payout: list = field(default_factory=list)
+    grades: list[GradeOutcome] = field(default_factory=list)
 
     @property
     def errors(self) -> list[P.Problem]:
@@ -67,7 +71,11 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
         res.summary.append("计算中发现错误，未写出结果")
         return res
     rows = payout_rows(book, lines)
-    tables = {"Results": results_table(book, lines), "Payout": payout_table(rows), "Validation": validation_table(res.problems)}
+    tables = {"Results": results_table(book, lines), "Payout": payout_table(rows)}
+    grades = grade_review(book)
+    if grades is not None:
+        tables["Grades"], tables["GradeDetail"] = grades_table(grades), grade_detail_table(grades)
+    tables["Validation"] = validation_table(res.problems)
     coefficients = coefficients_table(book)
     if coefficients is not None:
         tables["Coefficients"] = coefficients
@@ -77,10 +85,24 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
         write_into_book(path, tables)
     else:
         write_results_book(out, tables)
-    res.lines, res.payout = lines, rows
+    res.lines, res.payout, res.grades = lines, rows, grades or []
     total = sum((r.amount for r in rows), ZERO)
-    res.summary = [f"{book.period}：{len(lines)} 条计算明细，{len(rows)} 条发放记录，合计 {total:,.2f} 元"] + _by_item(rows)
+    res.summary = [f"{book.period}：{len(lines)} 条计算明细，{len(rows)} 条发放记录，合计 {total:,.2f} 元"] + _by_item(rows) + _grade_summary(grades)
     return res
+
+
+def grade_review(book: Book, as_of: dt.date | None = None) -> list[GradeOutcome] | None:
+    """The year's grade review (GR) in a Q4 run, else None. ``as_of`` (default today) decides whether a posting has ended."""
+    if not book.period.is_year_end or not any(r.code == "GR" for r in active_rules(book)):
+        return None
+    return review(book, as_of or dt.date.today())
+
+
+def _grade_summary(grades: list[GradeOutcome] | None) -> list[str]:
+    if grades is None:
+        return []
+    counts = {a: sum(1 for g in grades if g.action == a) for a in ACTION_ZH}
+    return [f"等级评审：{len(grades)} 人（" + "，".join(f"{ACTION_ZH[a]} {n}" for a, n in counts.items() if n) + "）"]
 
 
 def _by_item(rows: list) -> list[str]:

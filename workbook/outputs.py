@@ -12,10 +12,15 @@ from . import problems as P
 from .calculate import PAYOUT_COLUMNS, PayoutRow
 from .lines import ITEM_NAMES, STATUS_ZH, Line
 from .model import Book
+from .rules.grade_criteria import CRITERION_ZH, required_text, show
+from .rules.grades import ACTION_ZH, GradeOutcome
 from .rules import active_rules, kpi
 
 RESULTS_HEADER = ("employee_id", "name", "component", "item_code", "item_name", "status", "month", "pay_month", "amount", "basis", "rule", "band", "inputs")
 VALIDATION_HEADER = ("severity", "sheet", "cell", "column", "message", "expected", "found")
+GRADES_HEADER = ("employee_id", "name", "year", "current_grade", "applied_level", "eligible_level", "applied_eligible", "failed_criteria",
+                 "performance_failed", "failed_years", "honour", "action", "action_zh", "new_grade", "effective_date", "basis")
+GRADE_DETAIL_HEADER = ("employee_id", "name", "year", "level", "purpose", "criterion", "criterion_name", "performance", "actual", "required", "passed", "note")
 
 
 def results_table(book: Book, lines: Iterable[Line]) -> tuple[tuple[str, ...], list[tuple]]:
@@ -54,3 +59,24 @@ def as_cell(v):
     if isinstance(v, Decimal):
         return float(v)  # display only: the exact value is in the CSV and the lines
     return v
+
+def _yn(flag) -> str:
+    return "" if flag is None else ("Y" if flag else "N")
+
+
+def grades_table(outcomes: Iterable[GradeOutcome]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The Grades sheet: one row per manager reviewed (POLICY §13)."""
+    rows = [(o.employee_id, o.name, o.year, o.current_grade or "未定级", o.applied_level or "", o.eligible_level or "", _yn(o.applied_eligible),
+             ",".join(o.failed_criteria), ",".join(o.performance_failed), o.failed_years, _yn(o.honour), o.action, ACTION_ZH[o.action],
+             o.new_grade or "未定级", o.effective_date.isoformat() if o.effective_date else "", o.basis) for o in outcomes]
+    return GRADES_HEADER, rows
+
+
+def grade_detail_table(outcomes: Iterable[GradeOutcome]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The GradeDetail sheet: every criterion of every level, actual vs required."""
+    rows = []
+    for o in outcomes:
+        for level, purpose, r in o.details:
+            rows.append((o.employee_id, o.name, o.year, level, purpose, r.key, CRITERION_ZH[r.key], "业绩" if r.performance else "任职资格",
+                         show(r.key, r.actual), required_text(r), "通过" if r.passed else "未通过", r.note))
+    return GRADE_DETAIL_HEADER, rows

@@ -137,6 +137,34 @@ PARAMS: tuple[Param, ...] = (
     Param("sb_senior_base_max", "money", "20000", "高级：月基本工资上限", component="SB"),
     Param("sb_senior_rate_min", "percent", "8%", "高级：提成比例下限", component="SB"),
     Param("sb_senior_rate_max", "percent", "12%", "高级：提成比例上限", component="SB"),
+    # GR: client-manager grades (§13); the source gives "[X]" for every threshold
+    *(Param(f"gr_{lvl}_education", "enum:高中/中专|大专|本科|硕士|博士", edu, f"{zh}：学历要求（达到此学历或更高）", example=True, component="GR")
+      for lvl, zh, edu in (("junior", "初级", "大专"), ("middle", "中级", "本科"), ("senior", "高级", "本科"))),
+    Param("gr_junior_years_as_cm", "number", "1", "初级：从事客户经理工作年限（以上，含）", example=True, component="GR"),
+    Param("gr_junior_new_clients", "int", "5", "初级：近一年新开发客户数（以上，含）", example=True, component="GR"),
+    Param("gr_junior_annual_sales", "money", "500000", "初级：年度销售额（元，以上，含）", example=True, component="GR"),
+    Param("gr_junior_satisfaction", "percent", "85%", "初级：客户满意度（以上，含）", example=True, component="GR"),
+    Param("gr_middle_years_as_cm", "number", "3", "中级：从事客户经理工作年限（以上，含）", example=True, component="GR"),
+    Param("gr_middle_years_in_grade", "number", "1", "中级：担任初级客户经理年限（以上，含）", example=True, component="GR"),
+    Param("gr_middle_new_clients_growth", "percent", "20%", "中级：新客户数比任初级期间年均增长（以上，含）", example=True, component="GR"),
+    Param("gr_middle_annual_sales", "money", "2000000", "中级：年度销售额（元，以上，含）", example=True, component="GR"),
+    Param("gr_middle_sales_growth", "percent", "10%", "中级：销售额较上年增长（以上，含）", example=True, component="GR"),
+    Param("gr_middle_complaint_rate", "percent", "5%", "中级：客户投诉率低于此值（不含）", example=True, component="GR"),
+    Param("gr_middle_key_clients", "int", "2", "中级：成功拓展重点客户数（至少）", example=True, component="GR"),
+    Param("gr_senior_years_as_cm", "number", "5", "高级：从事客户经理工作年限（以上，含）", example=True, component="GR"),
+    Param("gr_senior_years_in_grade", "number", "2", "高级：担任中级客户经理年限（以上，含）", example=True, component="GR"),
+    Param("gr_senior_new_clients_growth", "percent", "20%", "高级：新客户数比任中级期间年均增长（以上，含）", example=True, component="GR"),
+    Param("gr_senior_annual_sales", "money", "5000000", "高级：年度销售额（元，以上，含）", example=True, component="GR"),
+    Param("gr_senior_sales_share", "percent", "5%", "高级：占公司总销售额比例（以上，含）", example=True, component="GR"),
+    Param("gr_senior_long_term_ratio", "percent", "60%", "高级：长期合作客户比例（以上，含）", example=True, component="GR"),
+    Param("gr_senior_major_projects", "int", "1", "高级：主导完成重大项目数（至少）", example=True, component="GR"),
+    Param("gr_publicity_workdays", "int", "5", "评审结果公示的法定工作日数；公示结束且无异议，次一工作日起晋升生效", example=True, component="GR"),
+    Param("gr_honour_sales_ratio", "percent", "150%", "优秀客户经理候选：达到现等级全部业绩要求，且年度销售额达到现等级销售额要求的此比例（含）；空=不评", example=True, component="GR"),
+    Param("gr_junior_demotion", "enum:revoke|stay", "revoke", "初级连续两年不达标：revoke=取消客户经理等级（未定级，须重新申报）；stay=保留初级并再次警告", example=True, component="GR"),
+    # CL: client classes (§14); optional auto-classification
+    Param("cl_auto_classify", "bool", "N", "是否按本年采购额或毛利贡献自动视为重要客户（Y 时 惩罚 按重要客户处理）", component="CL"),
+    Param("cl_big_purchases", "money", "1000000", "自动分类：本年（截至本期末）采购额超过此值（不含）为大客户", component="CL"),
+    Param("cl_big_profit_share", "percent", "10%", "自动分类：本年毛利占全部客户毛利超过此比例（不含）为大客户", component="CL"),
 )
 
 TIER_DEFAULTS: tuple[TierDefault, ...] = (

@@ -236,6 +236,7 @@ GRADE_REVIEW = Sheet(
         C("exam_level", "通过考试等级", "text", blank=True),
         C("new_clients", "新客户数", "int", blank=True),
         C("prior_avg_new_clients", "原等级年均新客户数", "number", blank=True),
+        opt("lower_avg_new_clients", "下一级任职期间年均新客户数", "number"),
         C("annual_sales", "年销售额", "money", blank=True),
         C("prior_year_sales", "上年销售额", "money", blank=True),
         C("company_sales_share", "占公司销售比例", "percent", blank=True),
@@ -247,6 +248,7 @@ GRADE_REVIEW = Sheet(
         C("industry_influence", "行业影响力", "bool", blank=True),
         C("dept_review", "部门初审", "bool", blank=True),
         C("committee_review", "评审委员会", "bool", blank=True),
+        opt("publicity_start", "公示开始日", "date"),
         C("publicity_end", "公示截止日", "date", blank=True),
         C("objection", "有异议", "bool", blank=True),
         C("prior_failed_years", "此前连续不达标年数", "int", blank=True),
@@ -276,6 +278,7 @@ OUTPUT_SHEETS = {
     "Payout": "发放表",
     "Coefficients": "系数",
     "Grades": "等级评审结果",
+    "GradeDetail": "等级评审明细",
     "Validation": "校验结果",
     "Status": "状态",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from . import client_classes
 from . import problems as P
 from .model import Book
 from .rules import active_rules
@@ -43,7 +44,7 @@ def check_deals(book: Book) -> list[P.Problem]:
 
 
 def check_book(book: Book) -> list[P.Problem]:
-    probs = check_deals(book)
+    probs = check_deals(book) + client_classes.check(book)
     for rule in active_rules(book):
         if rule.check is not None:
             probs.extend(rule.check(book))

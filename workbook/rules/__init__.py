@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..model import Book
+from . import grade_checks, grades
 from . import key_account, kpi, maintenance, new_client, penalty, satisfaction, team
 
 
@@ -31,6 +32,7 @@ RULES: tuple[Rule, ...] = (
     Rule("PN", "惩罚扣款", penalty.compute, penalty.check, ("Incidents",)),
     Rule("KA", "大客户部季度提成", key_account.compute, key_account.check, ("Targets", "OpeningBalances")),
     Rule("KP", "KPI 考核系数", kpi.compute, kpi.check, ("KPI",)),
+    Rule("GR", "客户经理等级评审", grades.compute, grade_checks.check_grades, ("GradeReview",)),
 )
 
 

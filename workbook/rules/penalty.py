@@ -1,7 +1,8 @@
 """PN: penalty deductions (POLICY §5), a percentage of that month's performance bonus.
 
 Each incident in the period maps to a percentage from the Policy sheet. A client
-is important when it is flagged important or strategic on the Clients sheet.
+is important when it is flagged important or strategic on the Clients sheet, or
+(optional auto-classification, ``client_classes``) when it is a big client.
 A violation is a warning the first time in the trailing window and a deduction
 when repeated. The percentages of one month add up, capped at
 ``pn_monthly_cap`` (Decided), so a deduction never makes pay negative. Warnings
@@ -13,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import problems as P
+from ..client_classes import is_important
 from ..lines import RECORDED, Line, outcome
 from ..model import Book
 from ..money import ZERO, fmt_plain
@@ -26,7 +28,7 @@ def classify(book: Book, inc, history: list) -> tuple[str, str]:
     if inc.kind == "client_lost":
         client = book.clients.get(inc.client_id or "")
         if client is not None:
-            important = bool(client.important or client.strategic)
+            important = is_important(book, client)
         else:
             important = inc.severity == "important"
         return ("pn_lost_important", "流失重要客户") if important else ("pn_lost_general", "流失一般客户")
@@ -53,7 +55,7 @@ def check(book: Book) -> list[P.Problem]:
             elif client is None:
                 probs.append(book.problem(P.ERROR, "Incidents", inc, "client_id", f"客户 {inc.client_id} 不在 客户 (Clients) 表中", found=inc.client_id))
             else:
-                important = bool(client.important or client.strategic)
+                important = is_important(book, client)
                 if inc.severity == "important" and not important:
                     probs.append(book.problem(P.WARNING, "Incidents", inc, "severity", f"事件标为重要客户，但客户 {inc.client_id} 未标记为重要或战略客户：按一般客户扣款", found=inc.severity))
                 if inc.severity == "general" and important:

@@ -1,0 +1,134 @@
+"""GR input checks: what must be on the GradeReview sheet before the review can run.
+
+Errors block calculate, so they are kept for what would make an outcome a
+guess: an unreadable value, an unknown person or grade, a performance figure
+missing for the current grade (a warning or a demotion must never rest on a
+blank cell), dates the working-day calendar does not know. A figure missing only
+for the level applied for is a warning: that criterion then fails, which can
+only keep the grade as it is.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import problems as P
+from ..model import Book
+from ..policy_defaults import PARAMS
+from ..workdays import CalendarUnknown, is_workday, next_workday
+from .grade_criteria import Spec, specs_for
+from .grade_inputs import GradeInputError, ManagerInputs, label, parse_level, rank
+from .grades import manager_inputs, year_rows
+
+OPTIONAL_PARAMS = {"gr_honour_sales_ratio"}  # blank: no honour candidates
+
+
+def needed_columns(spec: Spec, inputs: ManagerInputs) -> tuple[str, ...]:
+    """The GradeReview columns a criterion reads for this manager (exam: blank means none passed)."""
+    if spec.key == "exam_level":
+        return ()
+    if spec.key == "years_in_grade":
+        return ("years_in_grade",) if rank(inputs.current_grade) == rank(spec.level) - 1 else ()
+    if spec.key == "sales_growth":
+        return ("annual_sales", "prior_year_sales")
+    if spec.op == "growth>=":
+        c, lvl = rank(inputs.current_grade), rank(spec.level)
+        base = "prior_avg_new_clients" if c == lvl - 1 else "lower_avg_new_clients" if c == lvl else None
+        return ("new_clients",) + ((base,) if base else ())
+    return (spec.key,)
+
+
+def _missing(book: Book, row, inputs: ManagerInputs, specs, severity: str, why: str) -> list[P.Problem]:
+    out, seen = [], set()
+    for spec in specs:
+        for col in needed_columns(spec, inputs):
+            if col in seen or getattr(inputs, col) is not None:
+                continue
+            seen.add(col)
+            out.append(book.problem(severity, "GradeReview", row, col, f"{why}需要 {label(col)}：请填写", expected=label(col), found="(空)"))
+    if any(s.key == "sales_growth" for s in specs) and inputs.prior_year_sales == 0 and "prior_year_sales" not in seen:
+        out.append(book.problem(P.WARNING, "GradeReview", row, "prior_year_sales", f"{why}要计算销售额增长率，上年销售额为 0 无法计算：该项按未达标处理", expected="> 0", found="0"))
+    return out
+
+
+def _row_checks(book: Book, row, inputs: ManagerInputs) -> list[P.Problem]:
+    probs: list[P.Problem] = []
+    current, applied = inputs.current_grade, row.applied_level
+    if applied and rank(applied) <= rank(current):
+        probs.append(book.problem(P.WARNING, "GradeReview", row, "applied_level", f"申请等级 {applied} 不高于现等级 {current}：按未申请处理", expected=f"高于 {current}", found=applied))
+    if current is not None:
+        probs += _missing(book, row, inputs, specs_for(current, performance_only=True), P.ERROR, f"现等级 {current} 的年度业绩考核")
+    if applied and rank(applied) > rank(current):
+        probs += [p for p in _missing(book, row, inputs, specs_for(applied), P.WARNING, f"申请 {applied} ")
+                  if not any(q.cell == p.cell for q in probs)]
+    carried = book.carried.get("GR") or {}
+    if row.prior_failed_years is not None and row.prior_failed_years < 0:
+        probs.append(book.problem(P.ERROR, "GradeReview", row, "prior_failed_years", "此前连续不达标年数不能为负数", expected="≥ 0", found=row.prior_failed_years))
+    elif row.employee_id in carried and row.prior_failed_years is not None and int(carried[row.employee_id]) != row.prior_failed_years:
+        probs.append(book.problem(P.WARNING, "GradeReview", row, "prior_failed_years", f"期初值与上年锁定记录（{carried[row.employee_id]} 年）不一致：以锁定记录为准", expected=str(carried[row.employee_id]), found=row.prior_failed_years))
+    probs += _date_checks(book, row)
+    return probs
+
+
+def _date_checks(book: Book, row) -> list[P.Problem]:
+    probs = []
+    start, end = getattr(row, "publicity_start", None), row.publicity_end
+    if start is not None and end is not None and start > end:
+        probs.append(book.problem(P.ERROR, "GradeReview", row, "publicity_start", "公示开始日晚于公示截止日", expected=f"≤ {end.isoformat()}", found=start.isoformat()))
+    for col, day in (("publicity_start", start), ("publicity_end", end)):
+        if day is None:
+            continue
+        try:
+            is_workday(day)
+            next_workday(day)
+        except CalendarUnknown as e:
+            probs.append(book.problem(P.ERROR, "GradeReview", row, col, str(e), found=day.isoformat()))
+    return probs
+
+
+def _param_checks(book: Book) -> list[P.Problem]:
+    return [P.error(book.title("Policy"), "", "value", f"参数 {p.key} 不能为空：等级评审需要它（{p.note}）", expected=p.default, found="(空)")
+            for p in PARAMS if p.component == "GR" and p.key not in OPTIONAL_PARAMS and book.policy.params.get(p.key) is None]
+
+
+def check_grades(book: Book) -> list[P.Problem]:
+    if not book.period.is_year_end:
+        return []
+    rows = year_rows(book)
+    year = book.period.year
+    if not rows:
+        if book.rows("GradeReview"):
+            return [P.warning(book.title("GradeReview"), "", "year", f"等级评审 表没有 {year} 年的记录：本次不做等级评审", expected=str(year))]
+        return []
+    probs = _param_checks(book)
+    try:
+        next_workday(dt.date(year, 12, 31))
+    except CalendarUnknown as e:
+        probs.append(P.error(book.title("Settings"), "", "period", f"{e}（降级、警告等于次年第一个工作日生效）"))
+    emps = book.employees
+    for row in rows:
+        emp = emps.get(row.employee_id)
+        if emp is None:
+            probs.append(book.problem(P.ERROR, "GradeReview", row, "employee_id", f"工号 {row.employee_id} 不在 员工 (Employees) 表中", found=row.employee_id))
+            continue
+        try:
+            parse_level(emp.grade, "grade")
+        except GradeInputError as e:
+            probs.append(book.problem(P.ERROR, "Employees", emp, "grade", f"员工 {row.employee_id} 的等级无法识别：{e.message}（未定级请留空）", e.expected, e.found))
+            continue
+        try:
+            inputs = manager_inputs(book, row)
+        except GradeInputError as e:
+            probs.append(book.problem(P.ERROR, "GradeReview", row, e.key, e.message, e.expected, e.found))
+            continue
+        probs += _row_checks(book, row, inputs)
+    reviewed = {r.employee_id for r in rows}
+    for emp in book.rows("Employees"):
+        if emp.employee_id in reviewed:
+            continue
+        try:
+            grade = parse_level(emp.grade, "grade")
+        except GradeInputError:
+            continue
+        if grade is not None:
+            probs.append(book.problem(P.WARNING, "Employees", emp, "grade", f"员工 {emp.employee_id} 现等级为 {grade}，但 等级评审 表没有 {year} 年记录：本年未做等级考核", expected=f"{year} 年等级评审记录", found="(无)"))
+    return probs
