@@ -14,6 +14,7 @@ from typing import Callable
 
 from . import problems as P
 from .lines import ITEM_NAMES, PAID, Line
+from .load import gc_paused
 from .model import Book
 from .money import ZERO
 from .periods import next_month
@@ -45,12 +46,13 @@ def compute(book: Book, progress: Callable[[str], None] | None = None) -> tuple[
     """Every active rule's lines, in registry order. Assumes a validated book."""
     lines: list[Line] = []
     probs: list[P.Problem] = []
-    for rule in active_rules(book):
-        if progress:
-            progress(f"计算 {rule.code} {rule.name}")
-        out, rprobs = rule.compute(book)
-        lines.extend(out)
-        probs.extend(rprobs)
+    with gc_paused():
+        for rule in active_rules(book):
+            if progress:
+                progress(f"计算 {rule.code} {rule.name}")
+            out, rprobs = rule.compute(book)
+            lines.extend(out)
+            probs.extend(rprobs)
     return lines, probs
 
 

@@ -6,8 +6,10 @@ decides whether to go on.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import python_calamine as pc
 
@@ -22,6 +24,22 @@ from .schema import COMPONENTS
 from .tables import parse_table
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects.
+
+    Loading a 200,000-row quarter creates millions of tuples and Decimals and no
+    reference cycles; the collector's repeated full scans cost ~20% of the run.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[Book | None, list[P.Problem]]:
     path = Path(path)
     try:
@@ -33,15 +51,16 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -
     columns: dict[str, dict[str, int]] = {}
     probs: list[P.Problem] = []
     try:
-        for table in iter_tables(path, probs, progress):  # parse each sheet while the next one is read
-            key = table.schema.key
-            if progress:
-                progress(f"解析 {table.title}（{len(table.rows)} 行）")
-            rows, tprobs = parse_table(table)
-            tables[key] = rows
-            titles[key] = table.title
-            columns[key] = dict(table.cols)
-            probs.extend(tprobs)
+        with gc_paused():
+            for table in iter_tables(path, probs, progress):  # parse each sheet while the next one is read
+                key = table.schema.key
+                if progress:
+                    progress(f"解析 {table.title}（{len(table.rows)} 行）")
+                rows, tprobs = parse_table(table)
+                tables[key] = rows
+                titles[key] = table.title
+                columns[key] = dict(table.cols)
+                probs.extend(tprobs)
     except (pc.CalamineError, OSError, ValueError) as e:
         return None, [P.error(path.name, "", "", f"无法读取工作簿：{e}")]
     settings, sprobs = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))

@@ -42,9 +42,10 @@ def match_sheet(title: str) -> Sheet | None:
     return None
 
 
-def is_output_sheet(title: str) -> bool:
+def is_output_sheet(title: str, key: str | None = None) -> bool:
+    """Whether ``title`` names an output sheet (the one with ``key``, when given)."""
     n = norm_header(title)
-    return any(n in header_aliases(k, v) for k, v in OUTPUT_SHEETS.items())
+    return any(n in header_aliases(k, v) for k, v in OUTPUT_SHEETS.items() if key is None or k == key)
 
 
 def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[str], None] | None = None) -> Iterator[RawTable]:
@@ -133,7 +134,7 @@ def _locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tu
                 row = list(row) + [None] * (width - len(row))
             vals = pick(row)
             nb = vals.count("") + vals.count(None)
-            if nb == empty or (nb and all(_blank(v) for v in vals)):
+            if nb == empty or (nb and all(v is None or (v.__class__ is str and not v.strip()) for v in vals)):
                 continue  # a blank row inside or below the table
             rows.append((r0 + i, row))
     return table, probs
