@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
 TMP_PREFIX = ".bonusbook-tmp-"
+STALE_AFTER_S = 6 * 3600
 
 
 @contextlib.contextmanager
@@ -20,7 +22,7 @@ def atomic_path(target: str | Path, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temp path to write; on success it replaces ``target`` atomically."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -50,13 +52,38 @@ def write_with(target: str | Path, writer: Callable[[Path], None], overwrite: bo
 
 
 def clean_leftovers(folder: str | Path) -> int:
-    """Remove temp files a crashed run left behind; returns how many."""
+    """Remove temp files a crashed run left behind; returns how many.
+
+    A temp file names the process that writes it; one whose process is still
+    alive belongs to a concurrent save and is left alone.
+    """
     n = 0
     for p in Path(folder).glob(TMP_PREFIX + "*"):
+        if _writer_alive(p.name[len(TMP_PREFIX):].split("-", 1)[0], p):
+            continue
         with contextlib.suppress(OSError):
             p.unlink()
             n += 1
     return n
+
+
+def _writer_alive(pid_text: str, path: Path) -> bool:
+    if not pid_text.isdigit():
+        return False  # an older name without a pid: a leftover
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    if os.name == "nt":  # no signal-0 probe on Windows: trust only recent files
+        with contextlib.suppress(OSError):
+            return time.time() - path.stat().st_mtime < STALE_AFTER_S
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _default_mode() -> int:

@@ -60,6 +60,41 @@ def cmd_template(a) -> int:
     return 0
 
 
+def _ledger_guarded(run) -> int:
+    """A ledger that cannot be reached is a file/server error (exit 2), said in one line."""
+    from .ledger import LedgerUnavailable
+
+    try:
+        return run()
+    except LedgerUnavailable as e:
+        print(f"账本错误：{e}", file=sys.stderr)
+        return 2
+
+
+def cmd_lock(a) -> int:
+    from .flows import lock_flow
+
+    return _ledger_guarded(lambda: _report(lock_flow(_need_file(a.book), a.by, a.ledger)))
+
+
+def cmd_reopen(a) -> int:
+    from .flows import reopen_flow
+
+    return _ledger_guarded(lambda: _report(reopen_flow(_need_file(a.book), a.by, a.reason, a.ledger)))
+
+
+def cmd_verify(a) -> int:
+    from .flows import verify_flow
+
+    return _ledger_guarded(lambda: _report(verify_flow(_need_file(a.book), a.ledger)))
+
+
+def cmd_publish(a) -> int:
+    from .flows import publish_flow
+
+    return _ledger_guarded(lambda: _report(publish_flow(_need_file(a.book), a.by or "", a.ledger)))
+
+
 def cmd_demo(a) -> int:
     from .demo import run_demo
 
@@ -83,6 +118,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="写到单独的结果工作簿，而不是写回原工作簿")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(fn=cmd_calculate)
+    ledger_help = "账本地址（sqlite:///路径 或 postgresql://…）；默认取环境变量 BONUSBOOK_LEDGER、设置表的 ledger，否则为 data_home 中的 SQLite"
+    p = sub.add_parser("lock", help="审批并锁定本期（审批人不能是制表人）")
+    p.add_argument("book")
+    p.add_argument("--by", required=True, help="审批人姓名")
+    p.add_argument("--ledger", help=ledger_help)
+    p.set_defaults(fn=cmd_lock)
+    p = sub.add_parser("reopen", help="解锁已锁定、未发布的期间（须由锁定人以外的人执行并写明理由）")
+    p.add_argument("book")
+    p.add_argument("--by", required=True, help="执行人姓名")
+    p.add_argument("--reason", required=True, help="理由")
+    p.add_argument("--ledger", help=ledger_help)
+    p.set_defaults(fn=cmd_reopen)
+    p = sub.add_parser("verify", help="核对锁定后是否有改动，并检查账本链")
+    p.add_argument("book")
+    p.add_argument("--ledger", help=ledger_help)
+    p.set_defaults(fn=cmd_verify)
+    p = sub.add_parser("publish", help="写出财务发放文件并记入账本（同内容重复发布不做任何改动）")
+    p.add_argument("book")
+    p.add_argument("--by", help="发布人姓名（默认：当前登录用户）")
+    p.add_argument("--ledger", help=ledger_help)
+    p.set_defaults(fn=cmd_publish)
     p = sub.add_parser("demo", help="用内置样例数据演示一个完整季度")
     p.add_argument("dir", nargs="?", default="bonusbook-demo")
     p.add_argument("--quiet", action="store_true")

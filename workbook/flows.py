@@ -42,8 +42,14 @@ class Outcome:
         return [p for p in self.problems if p.severity == P.ERROR]
 
 
-def validate_flow(path: str | Path, write: bool = False, progress: Progress = None) -> Outcome:
+def validate_flow(path: str | Path, write: bool = False, progress: Progress = None, gate: Callable | None = None) -> Outcome:
+    """``gate(book) -> (book, refusal, problems)`` runs before validation (calculate's ledger gate)."""
     book, probs = load_book(path, progress)
+    if book is not None and gate is not None:
+        book, refusal, gprobs = gate(book)
+        probs += gprobs
+        if refusal:
+            return Outcome(False, probs, [refusal], book)
     if book is not None:
         probs += validate(book)
     if write and book is not None:
@@ -53,15 +59,19 @@ def validate_flow(path: str | Path, write: bool = False, progress: Progress = No
     return Outcome(ok, probs, summary, book)
 
 
-def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Progress = None) -> Outcome:
+def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Progress = None, ledger_url: str | None = None) -> Outcome:
     """Validate, refuse on errors, compute, and write Results/Payout/Validation.
 
     ``out`` None: into the book itself (atomically). ``out`` given: a separate
     results workbook holding only the output sheets.
     """
-    res = validate_flow(path, progress=progress)
+    from .approval import CalculateGate
+
+    gate = CalculateGate(path, ledger_url)  # refuses a locked period; carries the previous quarter's state in
+    res = validate_flow(path, progress=progress, gate=gate)
     if not res.ok or res.book is None:
-        res.summary.append("存在阻断性错误，未计算：请先修正上面列出的错误")
+        if not gate.refusal:  # a refused transition already says its rule in one line
+            res.summary.append("存在阻断性错误，未计算：请先修正上面列出的错误")
         return res
     book = res.book
     lines, probs = compute(book, progress)
@@ -76,6 +86,8 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
     if grades is not None:
         tables["Grades"], tables["GradeDetail"] = grades_table(grades), grade_detail_table(grades)
     tables["Validation"] = validation_table(res.problems)
+    if out is None:  # the state belongs to the book itself
+        tables["Status"] = gate.status(book, rows)
     coefficients = coefficients_table(book)
     if coefficients is not None:
         tables["Coefficients"] = coefficients
@@ -110,3 +122,28 @@ def _by_item(rows: list) -> list[str]:
     for r in rows:
         sums[r.item_code] = sums.get(r.item_code, ZERO) + r.amount
     return [f"  {code:7s} {amount:>14,.2f}" for code, amount in sorted(sums.items())]
+
+
+# ---- the approval transitions (lock, reopen, verify, publish), for the CLI and the macros ----
+def lock_flow(path: str | Path, by: str, ledger_url: str | None = None) -> Outcome:
+    from .approval import lock_flow as run
+
+    return run(path, by, ledger_url)
+
+
+def reopen_flow(path: str | Path, by: str, reason: str, ledger_url: str | None = None) -> Outcome:
+    from .approval import reopen_flow as run
+
+    return run(path, by, reason, ledger_url)
+
+
+def verify_flow(path: str | Path, ledger_url: str | None = None) -> Outcome:
+    from .release import verify_flow as run
+
+    return run(path, ledger_url)
+
+
+def publish_flow(path: str | Path, by: str = "", ledger_url: str | None = None) -> Outcome:
+    from .release import publish_flow as run
+
+    return run(path, by, ledger_url)

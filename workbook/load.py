@@ -98,7 +98,7 @@ def _settings(rows: list | None, title: str) -> tuple[Settings | None, list[P.Pr
         if bad:
             probs.append(P.error(title, f"B{crow.row}", "components", f"未知的组件代码 {', '.join(bad)}", expected=", ".join(COMPONENTS), found=crow.value))
         comps = tuple(c for c in names if c in COMPONENTS)
-    return Settings(period, text("company"), text("prepared_by"), text("data_home"), comps), probs
+    return Settings(period, text("company"), text("prepared_by"), text("data_home"), comps, text("ledger")), probs
 
 
 __all__ = ["load_book", "default_policy"]

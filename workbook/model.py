@@ -22,6 +22,7 @@ class Settings:
     prepared_by: str = ""
     data_home: str = ""
     components: tuple[str, ...] = ()  # empty: every component with data
+    ledger: str = ""  # ledger URL (sqlite:///… or postgresql://…); empty: SQLite in data_home
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def write_into_book(path: str | Path, tables: dict[str, Table], out: str | Path 
     keep_vba = path.suffix.lower() == ".xlsm"
     wb = openpyxl.load_workbook(path, keep_vba=keep_vba)
     for ws in list(wb.worksheets):
-        if is_output_sheet(ws.title):
+        keep = is_output_sheet(ws.title, "Status") and "Status" not in tables  # state and lock record stay
+        if is_output_sheet(ws.title) and not keep:
             wb.remove(ws)
     for key, (header, rows) in tables.items():
         ws = wb.create_sheet(sheet_title(key))

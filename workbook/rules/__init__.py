@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..model import Book
+from . import adjustments
 from . import grade_checks, grades
 from . import key_account, kpi, maintenance, new_client, penalty, satisfaction, team
 
@@ -33,11 +34,13 @@ RULES: tuple[Rule, ...] = (
     Rule("KA", "大客户部季度提成", key_account.compute, key_account.check, ("Targets", "OpeningBalances")),
     Rule("KP", "KPI 考核系数", kpi.compute, kpi.check, ("KPI",)),
     Rule("GR", "客户经理等级评审", grades.compute, grade_checks.check_grades, ("GradeReview",)),
+    Rule("ADJ", "调整（更正已发布期间）", adjustments.compute, adjustments.check, ("Adjustments",)),
 )
+ALWAYS = ("ADJ",)  # not a component one switches on: rows on its sheet always pay
 
 
 def active_rules(book: Book) -> tuple[Rule, ...]:
     chosen = book.settings.components
     if chosen:
-        return tuple(r for r in RULES if r.code in chosen)
+        return tuple(r for r in RULES if r.code in chosen or (r.code in ALWAYS and any(book.rows(s) for s in r.needs)))
     return tuple(r for r in RULES if any(book.rows(s) for s in r.needs))

@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import problems as P
+from ..carry import pn_history
 from ..client_classes import is_important
 from ..lines import RECORDED, Line, outcome
 from ..model import Book
@@ -72,7 +73,7 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
     emps = book.employees
     pol = book.policy
     violations: dict[str, list] = defaultdict(list)
-    for inc in sorted(book.rows("Incidents"), key=lambda i: (i.date, i.incident_id)):
+    for inc in sorted(pn_history(book), key=lambda i: (i.date, i.incident_id)):  # this sheet + violations carried in via the ledger
         if inc.kind == "violation":
             violations[inc.employee_id].append(inc)
     by_month: dict[tuple[str, str], list] = defaultdict(list)
