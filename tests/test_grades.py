@@ -340,6 +340,11 @@ def test_missing_figure_only_for_the_applied_level_is_a_warning():
     assert [(p.severity, p.column) for p in probs] == [(P.WARNING, "key_clients")]
 
 
+def test_a_blank_threshold_is_an_error_on_the_policy_sheet():
+    probs = grade_checks.check_grades(review_book([row()], params={"gr_middle_key_clients": None}))
+    assert [(p.severity, p.sheet, "gr_middle_key_clients" in p.message) for p in probs] == [(P.ERROR, "Policy", True)]
+
+
 def test_gr_runs_only_in_q4():
     book = review_book([row()], period="2025Q3", carried={"GR": {"E1": 1}})
     assert grades.review(book, dt.date(2026, 1, 12)) == [] and grade_checks.check_grades(book) == []
