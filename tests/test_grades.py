@@ -340,6 +340,12 @@ def test_missing_figure_only_for_the_applied_level_is_a_warning():
     assert [(p.severity, p.column) for p in probs] == [(P.WARNING, "key_clients")]
 
 
+def test_posting_without_a_start_date_cannot_be_checked_and_warns():
+    book = review_book([row(publicity_start="")])
+    assert [(p.severity, p.column) for p in grade_checks.check_grades(book)] == [(P.WARNING, "publicity_start")]
+    assert grades.review(book, dt.date(2026, 1, 12))[0].action == "promote"  # the end date is trusted
+
+
 def test_a_blank_threshold_is_an_error_on_the_policy_sheet():
     probs = grade_checks.check_grades(review_book([row()], params={"gr_middle_key_clients": None}))
     assert [(p.severity, p.sheet, "gr_middle_key_clients" in p.message) for p in probs] == [(P.ERROR, "Policy", True)]

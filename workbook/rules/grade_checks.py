@@ -72,6 +72,9 @@ def _row_checks(book: Book, row, inputs: ManagerInputs) -> list[P.Problem]:
 def _date_checks(book: Book, row) -> list[P.Problem]:
     probs = []
     start, end = getattr(row, "publicity_start", None), row.publicity_end
+    if start is None and end is not None and row.applied_level:
+        days = book.policy["gr_publicity_workdays"]
+        probs.append(book.problem(P.WARNING, "GradeReview", row, "publicity_start", f"未填写公示开始日，无法核对公示是否满 {days} 个工作日：请填写", expected="公示开始日", found="(空)"))
     if start is not None and end is not None and start > end:
         probs.append(book.problem(P.ERROR, "GradeReview", row, "publicity_start", "公示开始日晚于公示截止日", expected=f"≤ {end.isoformat()}", found=start.isoformat()))
     for col, day in (("publicity_start", start), ("publicity_end", end)):

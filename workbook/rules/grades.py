@@ -109,7 +109,12 @@ def count_after(prior: int, inputs: ManagerInputs, passed: bool) -> int:
 
 
 def review_flow(row, as_of: dt.date, days: int) -> Flow:
-    """Where one application stands in the flow: department → committee → posting → no objection."""
+    """Where one application stands in the flow: department → committee → posting → no objection.
+
+    With ``publicity_start`` filled, a posting shorter than ``days`` working days
+    (both ends counted) keeps the application pending; without it the length
+    cannot be checked and ``grade_checks`` warns.
+    """
     if row.dept_review is False:
         return Flow("refused", "部门初审未通过")
     if row.dept_review is None:
