@@ -14,7 +14,7 @@ from .lines import ITEM_NAMES, STATUS_ZH, Line
 from .model import Book
 from .rules.grade_criteria import CRITERION_ZH, required_text, show
 from .rules.grades import ACTION_ZH, GradeOutcome
-from .rules import active_rules, kpi
+from .rules import active_rules, kpi, unit_commission
 
 RESULTS_HEADER = ("employee_id", "name", "component", "item_code", "item_name", "status", "month", "pay_month", "amount", "basis", "rule", "band", "inputs")
 VALIDATION_HEADER = ("severity", "sheet", "cell", "column", "message", "expected", "found")
@@ -43,15 +43,19 @@ def validation_table(problems: Iterable[P.Problem]) -> tuple[tuple[str, ...], li
 
 
 def coefficients_table(book: Book) -> tuple[tuple[str, ...], list[tuple]] | None:
-    """The Coefficients sheet: each KPI indicator's score, the weighted score S and k.
+    """The Coefficients sheet: each KPI indicator's score, the weighted score S and k,
+    and KC's monthly sales and CSS coefficients.
 
     None when no coefficient-producing component is active, so the sheet is
     only written for books that use it.
     """
     codes = {r.code for r in active_rules(book)}
-    if "KP" not in codes:
+    if "KP" not in codes and "KC" not in codes:
         return None
-    return kpi.COEFFICIENTS_HEADER, kpi.table_rows(book)
+    rows = kpi.table_rows(book) if "KP" in codes else []
+    if "KC" in codes:
+        rows += unit_commission.coefficient_rows(book)
+    return kpi.COEFFICIENTS_HEADER, rows
 
 
 def as_cell(v):

@@ -120,6 +120,7 @@ DEALS = Sheet(
         C("amount", "成交金额", "money"),
         C("revenue_type", "收入类型", "enum:" + "|".join(REVENUE_TYPES), blank=True),
         C("gross_margin", "毛利", "money", blank=True),
+        opt("product", "产品系列", "text"),  # AC: core-product share and the 市场部 series filter
         C("in_crm", "已录入CRM", "bool", blank=True),
         C("delivered", "已交付", "bool", blank=True),
     ),

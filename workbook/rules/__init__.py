@@ -13,7 +13,7 @@ from typing import Callable
 from ..model import Book
 from . import adjustments
 from . import grade_checks, grades
-from . import key_account, kpi, maintenance, new_client, penalty, satisfaction, team
+from . import campaign, key_account, kpi, maintenance, new_client, penalty, pool, salary_bands, satisfaction, scorecard, team, unit_commission
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,11 @@ RULES: tuple[Rule, ...] = (
     Rule("PN", "惩罚扣款", penalty.compute, penalty.check, ("Incidents",)),
     Rule("KA", "大客户部季度提成", key_account.compute, key_account.check, ("Targets", "OpeningBalances")),
     Rule("KP", "KPI 考核系数", kpi.compute, kpi.check, ("KPI",)),
+    Rule("KC", "关键客户台次绩效", unit_commission.compute, unit_commission.check, ("Units",)),
+    Rule("AC", "A类客户开发奖惩", campaign.compute, campaign.check, ("Deals",)),
+    Rule("SC", "月度考核奖金", scorecard.compute, scorecard.check, ("Scorecard",)),
+    Rule("PP", "绩效工资分配", pool.compute, pool.check, ("Ratings",)),
+    Rule("SB", "薪酬带校验", salary_bands.compute, salary_bands.check, ()),  # opt-in: only when Settings.components names it
     Rule("GR", "客户经理等级评审", grades.compute, grade_checks.check_grades, ("GradeReview",)),
     Rule("ADJ", "调整（更正已发布期间）", adjustments.compute, adjustments.check, ("Adjustments",)),
 )
