@@ -71,7 +71,9 @@ class PgLedger(Ledger):
             self.con = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)  # transaction() blocks give explicit BEGIN/COMMIT
             with self.con.transaction(), self.con.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
-                for stmt in SCHEMA:
+                cur.execute("SELECT to_regclass(%s) IS NOT NULL", (TABLE,))
+                self.missing_at_open = self._missing(cur) if cur.fetchone()[0] else []
+                for stmt in SCHEMA:  # restores a dropped trigger; verify still reports it
                     cur.execute(stmt)
         except psycopg.Error as e:
             raise LedgerUnavailable(f"无法连接或初始化账本数据库 {shown_url(url)}：{_first_line(e)}") from e
@@ -102,11 +104,16 @@ class PgLedger(Ledger):
         except self._psycopg.Error as e:
             raise LedgerUnavailable(f"无法读取账本数据库 {shown_url(self.url)}：{_first_line(e)}") from e
 
+    @staticmethod
+    def _missing(cur) -> list[str]:
+        cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", (TABLE,))
+        have = {r[0] for r in cur.fetchall()}
+        return [t for t in TRIGGERS if t not in have]
+
     def guard_problems(self) -> list[str]:
         with self.con.transaction(), self.con.cursor() as cur:
-            cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", (TABLE,))
-            have = {r[0] for r in cur.fetchall()}
-        return [f"账本数据库缺少防改写触发器 {t}：有人删除了它，账本可能被直接改动过" for t in TRIGGERS if t not in have]
+            gone = sorted(set(self.missing_at_open) | set(self._missing(cur)))
+        return [f"账本数据库缺少防改写触发器 {t}：有人删除了它，账本可能被直接改动过" for t in gone]
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

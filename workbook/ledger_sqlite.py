@@ -70,7 +70,8 @@ class SqliteLedger(Ledger):
             self.con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.con.execute("PRAGMA synchronous = FULL")
             with self._exclusive():  # two first runs at once: one creates, the other waits
-                for stmt in _statements(SCHEMA):
+                self.missing_at_open = self._missing() if self._has_table() else []
+                for stmt in _statements(SCHEMA):  # restores a dropped trigger; verify still reports it
                     self.con.execute(stmt)
         except (sqlite3.Error, OSError) as e:
             raise LedgerUnavailable(f"无法打开账本 {self.path}：{e}") from e
@@ -107,9 +108,16 @@ class SqliteLedger(Ledger):
         except sqlite3.Error as e:
             raise LedgerUnavailable(f"无法读取账本 {self.path}：{e}") from e
 
-    def guard_problems(self) -> list[str]:
+    def _has_table(self) -> bool:
+        return self.con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone() is not None
+
+    def _missing(self) -> list[str]:
         have = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'")}
-        return [f"账本 {self.path} 缺少防改写触发器 {t}：有人删除了它，账本可能被直接改动过" for t in TRIGGERS if t not in have]
+        return [t for t in TRIGGERS if t not in have]
+
+    def guard_problems(self) -> list[str]:
+        gone = sorted(set(self.missing_at_open) | set(self._missing()))
+        return [f"账本 {self.path} 缺少防改写触发器 {t}：有人删除了它，账本可能被直接改动过" for t in gone]
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
