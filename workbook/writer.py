@@ -50,9 +50,8 @@ def _fill_openpyxl(ws, header: Sequence[str], rows: list[tuple], key: str) -> No
         c.font = Font(bold=True)
         c.fill = HEAD_FILL
     money_idx = [i for i, h in enumerate(header) if h in MONEY_COLUMNS]
-    for r in rows:
+    for row, r in enumerate(rows, start=2):  # never ws.max_row in a loop: it rescans every cell
         ws.append([as_cell(v) for v in r])
-        row = ws.max_row
         for i, v in enumerate(r):
             if isinstance(v, str) and v:
                 cell = ws.cell(row=row, column=i + 1)
