@@ -1,6 +1,16 @@
 """Excel user-defined functions: thin xlwings wrappers over the engine (see workbook/).
 
-On Windows with the xlwings add-in these become worksheet functions; on Linux
-and macOS the xlwings decorators are no-ops and the functions are plain Python,
-which is how they are tested.
+On Windows with the xlwings add-in these become worksheet functions (category
+"Bonusbook"; the template's ``xlwings.conf`` sheet names this module in
+``UDF Modules``). On Linux and macOS the xlwings decorators are no-ops and the
+functions are plain Python, which is how they are tested.
+
+Every function takes a single value or whole columns exactly as desktop Excel
+sends them and returns a column, so one formula computes a whole table. A bad
+row shows a Chinese reason in its own cell, never a traceback. Policy: the
+engine's defaults, unless the formula passes the book's ranges
+(``tblTiers[#Data]``, ``tblPolicy[#Data]``; see ``policy_args``).
 """
+from .awards import BB_MT_AWARD, BB_NC_AWARD, BB_SA_AWARD, BB_TIER
+
+__all__ = ["BB_TIER", "BB_NC_AWARD", "BB_MT_AWARD", "BB_SA_AWARD"]

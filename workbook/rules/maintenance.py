@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from .. import problems as P
 from ..lines import RECORDED, Line, outcome
@@ -23,8 +23,7 @@ from .deals import credit
 RULE = "POLICY §2 客户维护奖励"
 
 
-@dataclass(frozen=True)
-class Growth:
+class Growth(NamedTuple):
     """One employee's MT outcome from two yearly totals: ``amount`` None means no award,
     and ``why`` says why (last year 0: growth undefined; no growth)."""
 

@@ -71,18 +71,19 @@ def deadline(book: Book) -> dt.date:
     return add_workdays(book.period.end, int(book.policy["nc_claim_workdays"]))
 
 
-def award_band(policy, basis: Decimal) -> tuple[TierTable, Band]:
-    """The NC tier table in force and the band of a first-deal basis (the whole client's
-    award, before the split). ``NoBand`` if the table does not cover it. The BB_NC_AWARD
-    cell function calls this too, so a cell and the Results sheet agree."""
+def client_award(policy, basis: Decimal) -> tuple[TierTable, Band, Decimal]:
+    """The NC tier table in force, the band of a first-deal basis and the whole client's
+    award before the split (0 for a basis that is not positive). ``NoBand`` if the table
+    does not cover the basis. BB_NC_AWARD calls this too, so a cell and Results agree."""
     table = policy.tier(policy["nc_table"])
-    return table, table.lookup(basis)
+    band = table.lookup(basis)
+    return table, band, (band.value if basis > 0 else ZERO)
 
 
 def _award_parts(book: Book, nc: NewClient) -> tuple[dict[str, Decimal], str]:
-    table, band = award_band(book.policy, nc.basis)
+    table, band, pool = client_award(book.policy, nc.basis)
     people = sorted(nc.credit)
-    parts = split_largest_remainder(band.value, [nc.credit[p] for p in people]) if nc.basis > 0 else [ZERO] * len(people)
+    parts = split_largest_remainder(pool, [nc.credit[p] for p in people]) if nc.basis > 0 else [ZERO] * len(people)
     return dict(zip(people, parts)), f"{table.name}: {band.label()} → {fmt_plain(band.value)}"
 
 
