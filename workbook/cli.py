@@ -95,6 +95,28 @@ def cmd_publish(a) -> int:
     return _ledger_guarded(lambda: _report(publish_flow(_need_file(a.book), a.by or "", a.ledger)))
 
 
+def cmd_manager_template(a) -> int:
+    from .flows import manager_template_flow
+
+    sheets = [k.strip() for k in a.sheets.split(",") if k.strip()] if a.sheets else None
+    return _report(manager_template_flow(_need_file(a.book), a.department, a.out, sheets))
+
+
+def cmd_import(a) -> int:
+    from .flows import import_flow
+
+    book = _need_file(a.book)
+    for f in a.files:  # a mistyped path is a usage error: nothing is imported
+        if not Path(f).is_file():
+            raise FileNotFoundError(f"找不到要导入的文件：{f}（没有导入任何文件）")
+    res = import_flow(book, a.files, by=a.by, progress=_Progress(a.quiet))
+    for line in res.summary:  # the per-file report, every problem with its Sheet!Cell
+        print(line)
+    if res.book is None:
+        return 2
+    return 0 if res.ok else 1
+
+
 def cmd_demo(a) -> int:
     from .demo import run_demo
 
@@ -139,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", help="发布人姓名（默认：当前登录用户）")
     p.add_argument("--ledger", help=ledger_help)
     p.set_defaults(fn=cmd_publish)
+    p = sub.add_parser("manager-template", help="从主工作簿生成某个部门的填写模板")
+    p.add_argument("book")
+    p.add_argument("department", help="部门名称，与 员工 表的 部门 列一致")
+    p.add_argument("out")
+    p.add_argument("--sheets", help="只包含这些输入表（key，逗号分隔），默认按部门选择")
+    p.set_defaults(fn=cmd_manager_template)
+    p = sub.add_parser("import", help="检查并导入收回的部门模板；有问题的文件整份不导入")
+    p.add_argument("book")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--by", help="导入人姓名（默认：当前登录用户）")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(fn=cmd_import)
     p = sub.add_parser("demo", help="用内置样例数据演示一个完整季度")
     p.add_argument("dir", nargs="?", default="bonusbook-demo")
     p.add_argument("--quiet", action="store_true")

@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .demo_grades import grade_review_rows
+from .demo_schemes import COMPONENTS, KA_CLIENT, ka_rows, scheme_rows, set_policy
+from .demo_schemes import POLICY as SCHEME_POLICY
 from .template import build_template, fill_book
 
 PERIOD = "2025Q4"
 DEPARTMENTS = (("大客户部", ("KA1", "KA2")), ("市场部", ("MK1", "MK2")), ("直营部", ("DS1", "DS2")))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+IMPORTED_DEPARTMENTS = ("大客户部", "市场部")  # their managers return filled department templates
 GIVEN = ("伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "军", "涛", "明", "超", "霞", "平", "刚", "丽")
 
 
@@ -102,16 +105,19 @@ def sample_data(seed: int = 20251231) -> dict[str, list[dict[str, Any]]]:
         {"incident_id": "I010", "employee_id": "E018", "date": dt.date(2025, 12, 20), "kind": "complaint", "severity": "serious"},
     ]
     satisfaction = [{"employee_id": e, "period": PERIOD, "satisfaction": rnd.choice(("96%", "95%", "92.5%", "90%", "89.9%", "0.97"))} for e in ids]
+    ka = ka_rows(employees, deals)  # KA, KP, KC, SC, PP: see demo_schemes
     return {
-        "Settings": [{"key": "period", "value": PERIOD}, {"key": "company", "value": "示例科技有限公司"}, {"key": "prepared_by", "value": "张人力"}],
-        "Employees": employees, "Clients": clients, "Deals": deals, "Claims": claims,
+        "Settings": [{"key": "period", "value": PERIOD}, {"key": "company", "value": "示例科技有限公司"}, {"key": "prepared_by", "value": "张人力"},
+                     {"key": "components", "value": COMPONENTS}],
+        "Employees": employees, "Clients": clients + [KA_CLIENT], "Deals": deals + ka.pop("Deals"), "Claims": claims, **ka, **scheme_rows(employees),
         "Incidents": incidents, "Satisfaction": satisfaction, "GradeReview": grade_review_rows(employees),
     }
 
 
-def build_demo_book(path: Path) -> Path:
+def build_demo_book(path: Path, data: dict[str, list[dict[str, Any]]] | None = None) -> Path:
     wb = build_template()
-    fill_book(wb, sample_data())
+    fill_book(wb, sample_data() if data is None else data)
+    set_policy(wb, SCHEME_POLICY)  # the AC campaign window and the PP budget of the sample year
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -121,8 +127,16 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None) -> int
     from . import problems as P
     from .flows import calculate_flow
 
-    book = build_demo_book(folder / f"demo-{PERIOD}.xlsx")
+    from .demo_import import department_round, hold_back
+
+    master_rows, returned = hold_back(sample_data(), IMPORTED_DEPARTMENTS)  # these arrive as department templates
+    book = build_demo_book(folder / f"demo-{PERIOD}.xlsx", master_rows)
     print(f"样例工作簿：{book}")
+    imported = department_round(book, returned, folder, by="张人力", progress=progress)
+    for s in imported.summary:
+        print(s)
+    if not imported.ok:
+        return 1
     res = calculate_flow(book, progress=progress)
     warnings = [p for p in res.problems if p.severity == P.WARNING]
     for p in res.errors[:50]:

@@ -147,3 +147,31 @@ def publish_flow(path: str | Path, by: str = "", ledger_url: str | None = None) 
     from .release import publish_flow as run
 
     return run(path, by, ledger_url)
+
+
+# ---- department templates and their import, for the CLI and the import macro ----
+def manager_template_flow(path: str | Path, department: str, out: str | Path, sheets: list[str] | None = None) -> Outcome:
+    """Write ``department``'s template from the master at ``path``; refuses an unreadable master or unknown department."""
+    from .manager_template import UnknownDepartment, department as find, write_manager_template
+
+    book, probs = load_book(path)
+    if book is None:
+        return Outcome(False, probs, ["主工作簿无法读取，未生成部门模板"])
+    try:
+        dept = find(book, department, sheets)
+    except (UnknownDepartment, ValueError) as e:  # an unknown department, or an unknown sheet in ``sheets``
+        return Outcome(False, [P.error("", "", "department", getattr(e, "message", str(e)), found=department)], ["未生成部门模板"], book)
+    write_manager_template(book, dept, out)
+    names = "、".join(book.title(k) for k in dept.sheets)
+    return Outcome(True, [], [f"已生成 {dept.name} 的部门模板 {out}：{len(dept.employees)} 名员工，工作表 {names}"], book)
+
+
+def import_flow(path: str | Path, files: list[str | Path], by: str | None = None, progress: Progress = None) -> Outcome:
+    """Check each returned department file fully and import those that pass (see ``importer``).
+
+    ``ok`` only when every file was imported; ``book`` is None when the master itself could not be read.
+    """
+    from .importer import import_files, qualified, report_lines
+
+    res = import_files(path, files, by=by, progress=progress)
+    return Outcome(res.ok, qualified(res), report_lines(res), res.book)

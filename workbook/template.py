@@ -182,6 +182,9 @@ def _input_sheet(wb: openpyxl.Workbook, schema: Sheet, rows: list[dict[str, Any]
         _dress_policy(ws, schema)
 
 
+build_input_sheet = _input_sheet  # the department templates (manager_template) lay sheets out the same way
+
+
 def _table_ref(ws, schema: Sheet) -> str:
     return f"A1:{get_column_letter(len(schema.columns))}{max(2, last_row(ws))}"
 
