@@ -202,6 +202,13 @@ def test_ac_second_quarter_with_penalties():
     assert "未达任务 200,000 的 60%" in pen.basis and pen.month == "2026-06"
 
 
+def test_ac_no_penalty_for_someone_hired_after_the_start():
+    emps = [dict(e, hire_date="2026-02-01") if e["employee_id"] == "K5" else e for e in AC_EMPS]
+    book = book_from("2026Q2", params=AC_PARAMS, Employees=emps, Clients=AC_CLIENTS, Deals=AC_DEALS, Targets=AC_TARGETS, components=("AC",))
+    lines, _ = campaign.compute(book)
+    assert [ln.employee_id for ln in lines if ln.item_code == "AC_PEN"] == ["K3"]
+
+
 def test_ac_stage1_threshold_boundary():
     # A's first three months at 149,999 in total: avg 49,999.67 < 50,000 → no stage 1 and (no later months) no stage 2
     deals = [d for d in AC_DEALS if d["client_id"] != "A"] + [

@@ -33,6 +33,8 @@ responsible for no client that qualified for a stage by the campaign's last
 month is charged −``ac_penalty``, waived when their credited sales inside the
 window reached ``ac_waiver_ratio`` of their task (the Targets rows of the
 quarters the window touches, each prorated by its months inside the window).
+Someone hired after the campaign started is not charged (Decided): they could
+not take part in the whole campaign.
 """
 from __future__ import annotations
 
@@ -277,7 +279,7 @@ def _penalty_lines(book: Book, qualified: dict[str, bool], pay: str) -> list[Lin
             sales[r.employee_id] += r.amount * r.share
     lines = []
     for e in sorted(book.rows("Employees"), key=lambda e: e.employee_id):
-        if e.department not in depts or qualified.get(e.employee_id):
+        if e.department not in depts or qualified.get(e.employee_id) or (e.hire_date is not None and e.hire_date > start):
             continue
         task = _task(book, e.employee_id)
         head = f"A类客户活动 {start.isoformat()} 至 {end.isoformat()} 结束：主责的新客户无一达标；活动期销售额 {fmt_plain(sales[e.employee_id])}"
