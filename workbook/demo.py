@@ -148,6 +148,8 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None) -> int
         return 1
     from .lines import PAID
     shown = [l for l in res.lines if l.status != PAID][:6] + [l for l in res.lines if l.status == PAID and l.item_code in ("NC_UP", "PN", "TM")][:6]
+    for code in ("KA", "KA_FW", "KA_DED", "KC", "AC", "AC_PEN", "SC", "PP"):  # one explained line of each other item
+        shown += [l for l in res.lines if l.status == PAID and l.item_code == code][:1]
     print("示例明细：")
     for l in shown:
         print(f"  {l.employee_id} {l.item_code:6s} {l.amount:>10,.2f}  [{l.status}] {l.basis[:110]}")
