@@ -321,3 +321,59 @@ def test_property_year_without_carry_or_shortfall_pays_rate_times_attainment(qua
         total += sum((ln.amount for ln in lines if ln.item_code == "KA" and ln.status == PAID), D(0))
         expect += D("0.04") * min(X, T)
     assert total == expect
+
+
+# ---------------------------------------------------------------- end to end: template → load_book → calculate
+
+E2E = {
+    "Settings": [{"key": "period", "value": "2026Q2"}, {"key": "prepared_by", "value": "张人力"}],
+    "Employees": [
+        {"employee_id": "E1", "name": "王伟", "department": "大客户部", "hire_date": "2020-03-01", "floating_wage": "6,000"},
+        {"employee_id": "E2", "name": "李娜", "department": "大客户部", "hire_date": "2021-03-01", "floating_wage": 5000},
+    ],
+    "Clients": [{"client_id": "C1", "name": "甲集团", "first_deal_date": "2020-01-01"}],
+    "Deals": [
+        {"deal_id": "D1", "client_id": "C1", "employee_id": "E1", "share": "60%", "signed_on": "2026-04-10", "amount": "100,000", "revenue_type": "software", "in_crm": "Y"},
+        {"deal_id": "D1", "client_id": "C1", "employee_id": "E2", "share": 0.4, "signed_on": "2026-04-10", "amount": "10万", "revenue_type": "software", "in_crm": "是"},
+        {"deal_id": "D2", "client_id": "C1", "employee_id": "E1", "share": 1, "signed_on": "2026-05-06", "amount": 50000, "revenue_type": "implementation", "in_crm": "Y"},
+        {"deal_id": "D3", "client_id": "C1", "employee_id": "E1", "share": 1, "signed_on": "2026-05-07", "amount": 10000, "revenue_type": "maintenance", "in_crm": "Y"},
+        {"deal_id": "D4", "client_id": "C1", "employee_id": "E1", "share": 1, "signed_on": "2026-06-01", "amount": 70000, "revenue_type": "software", "in_crm": "N"},
+        {"deal_id": "D5", "client_id": "C1", "employee_id": "E1", "share": 1, "signed_on": "2026-06-20", "amount": 90000, "revenue_type": "secondary_dev", "gross_margin": "40,000", "in_crm": "Y"},
+    ],
+    "Targets": [{"employee_id": "E1", "period": "2026Q2", "target": "200,000"}, {"employee_id": "E2", "period": "2026q2", "target": 30000}],
+    "OpeningBalances": [{"employee_id": "E1", "kind": "shortfall", "period": "2026Q1", "base": 100000, "flat": 0, "amount": 30000}],
+    "KPI": [{"employee_id": "E1", "period": "2026Q2", "indicator": "综合评价", "weight": "100%", "kind": "qualitative", "score": 90}],
+}
+
+
+def test_end_to_end_from_filled_template(tmp_path):
+    """E1: X = 60,000 (D1 share) + 50,000 (implementation) + 40,000 (D5 margin) = 150,000; D4 not in CRM.
+    T 200,000, B 100,000; surplus 50,000 clears 2026Q1's 30,000 (back-pay 4% × 100,000 = 4,000); L 20,000,
+    A 120,000, F 50,000 → task 4% × 70,000 = 2,800; flat 6% × (50,000 + 10,000) = 3,600; total 10,400;
+    k = 0.9 → × 98% = 10,192.00. Floating wage withheld (120,000 < 200,000).
+    E2: X = 40,000, T 30,000, B 15,000, L 25,000, A 40,000 > T and X < 300,000 → A = 30,000 → 1,200
+    (no KPI: k = 1), 10,000 carried; floating wage 5,000 paid (40,000 ≥ 30,000)."""
+    import openpyxl
+
+    from workbook.flows import calculate_flow
+    from workbook.load import load_book
+    from workbook.template import build_template, fill_book
+
+    wb = build_template()
+    fill_book(wb, E2E)
+    path = tmp_path / "ka.xlsx"
+    wb.save(path)
+    out = tmp_path / "results.xlsx"
+    res = calculate_flow(path, out)
+    assert res.ok, [p.render() for p in res.errors]
+    got = sorted((r.employee_id, r.item_code, r.amount) for r in res.payout if r.item_code.startswith("KA"))
+    assert got == [("E1", "KA", D("10192.00")), ("E2", "KA", D("1200.00")), ("E2", "KA_FW", D("5000.00"))]
+    warned = {(p.sheet, p.column) for p in res.problems if p.severity == P.WARNING}
+    assert any("Deals" in s and c == "in_crm" for s, c in warned) and any("Targets" in s for s, _ in warned)
+    book, _ = load_book(path)
+    assert {e: s.to_dict() for e, s in ka.closing_states(book).items()} == {
+        "E1": {"shortfalls": [], "excess": "0"}, "E2": {"shortfalls": [], "excess": "10000"}}
+    results = openpyxl.load_workbook(out, read_only=True)
+    coeff = next(results[t] for t in results.sheetnames if "Coefficients" in t)
+    rows = [r for r in coeff.iter_rows(values_only=True)]
+    assert rows[-1][0] == "E1" and float(rows[-1][9]) == 0.9

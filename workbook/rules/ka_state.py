@@ -18,7 +18,8 @@ ONE = Decimal(1)
 
 
 def _s(x: Decimal) -> str:
-    return format(x, "f")
+    """Exact and canonical: 10000.0 and 1E+4 both become "10000", so equal states hash alike."""
+    return format(x.normalize(), "f")
 
 
 @dataclass(frozen=True)
