@@ -90,6 +90,18 @@ def test_components_setting_switches_rules():
     assert "KC" not in [r.code for r in active_rules(off)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 20), st.decimals(min_value=0, max_value=1100, places=2))
+def test_property_kc_coefficients_within_declared_ranges(units, channel, css):
+    sales, css_table = POL.tier("kc_sales_coefficient"), POL.tier("kc_css_coefficient")
+    up = unit_commission.unit_pay(units, channel, css, sales, css_table)
+    assert D(0) <= up.sales_band.value <= D("1.2")
+    assert up.css_band is None or D("0.6") <= up.css_band.value <= D("1.2")
+    assert up.amount >= 0
+    more = unit_commission.unit_pay(units + 1, channel, css, sales, css_table)
+    assert more.amount >= up.amount  # one more vehicle never lowers the pay
+
+
 # ---------------------------------------------------------------- SC
 
 def sc_row(**kw):
