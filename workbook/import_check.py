@@ -224,14 +224,23 @@ def _references(wb, manifest: dict[str, str], dept: Department | None, out: Chec
 
 
 def _differences(grid: list[list[Any]], want: list[list[Any]]) -> list[tuple[str, Any, Any]]:
+    """Per row, the span of cells that differ: (``A4:E4``, expected, found)."""
     out = []
     for r in range(max(len(grid), len(want))):
         a, b = (grid[r] if r < len(grid) else []), (want[r] if r < len(want) else [])
-        for j in range(max(len(a), len(b))):
-            x, y = (a[j] if j < len(a) else None), (b[j] if j < len(b) else None)
-            if str(x if x is not None else "") != str(y if y is not None else ""):
-                out.append((f"{get_column_letter(j + 1)}{r + 1}", "(空)" if y is None else y, "(空)" if x is None else x))
+        cols = [j for j in range(max(len(a), len(b)))
+                if _shown(a[j] if j < len(a) else None) != _shown(b[j] if j < len(b) else None)]
+        if cols:
+            ref = f"{get_column_letter(cols[0] + 1)}{r + 1}"
+            if len(cols) > 1:
+                ref += f":{get_column_letter(cols[-1] + 1)}{r + 1}"
+            pick = lambda row: " / ".join(_shown(row[j] if j < len(row) else None) or "(空)" for j in cols)  # noqa: E731
+            out.append((ref, pick(b), pick(a)))
     return out
+
+
+def _shown(v: Any) -> str:
+    return "" if v is None else str(v)
 
 
 # ---------------------------------------------------------------- input sheets
@@ -257,7 +266,8 @@ def _input_sheet(ws, schema: Sheet, master: MasterView, dept_ids: set[str], out:
     raw = RawTable(schema, ws.title, 0, {c.key: j for j, c in enumerate(schema.columns)},
                    [(r - 1, data[r]) for r in sorted(data)])
     rows, probs = parse_table(raw)
-    out.problems.extend(probs)
+    flagged = {(p.sheet, p.cell) for p in out.problems}  # a formula or error cell is already reported as such
+    out.problems.extend(p for p in probs if (p.sheet, p.cell) not in flagged)
     period = master.book.period
     keys = master.keys.get(schema.key, {})
     for r in rows:
