@@ -69,10 +69,11 @@ class SqliteLedger(Ledger):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.con.execute("PRAGMA synchronous = FULL")
-            with self._exclusive():  # two first runs at once: one creates, the other waits
-                self.missing_at_open = self._missing() if self._has_table() else []
-                for stmt in _statements(SCHEMA):  # restores a dropped trigger; verify still reports it
-                    self.con.execute(stmt)
+            self.missing_at_open = self._missing() if self._has_table() else []
+            if not self._has_table() or self.missing_at_open:  # a reader of a sound ledger never writes
+                with self._exclusive():  # two first runs at once: one creates, the other waits
+                    for stmt in _statements(SCHEMA):  # restores a dropped trigger; verify still reports it
+                        self.con.execute(stmt)
         except (sqlite3.Error, OSError) as e:
             raise LedgerUnavailable(f"无法打开账本 {self.path}：{e}") from e
 
