@@ -129,6 +129,9 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None) -> int
 
     from .demo_import import department_round, hold_back
 
+    from .demo_life import clear_data_home, run_life
+
+    clear_data_home(folder)  # a rerun starts from an empty ledger
     master_rows, returned = hold_back(sample_data(), IMPORTED_DEPARTMENTS)  # these arrive as department templates
     book = build_demo_book(folder / f"demo-{PERIOD}.xlsx", master_rows)
     print(f"样例工作簿：{book}")
@@ -154,4 +157,4 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None) -> int
     for l in shown:
         print(f"  {l.employee_id} {l.item_code:6s} {l.amount:>10,.2f}  [{l.status}] {l.basis[:110]}")
     print(f"结果已写入 {book} 的 计算明细 / 发放表 / 等级评审结果 / 校验结果 表")
-    return 0
+    return run_life(folder, book, sample_data(), progress)  # approve, lock, publish; then 2026Q1 from the ledger
