@@ -51,7 +51,8 @@ def extra_cases(n: int, seed: int = 11) -> dict:
         target = _col([100.0, 10.0, None, 1.0, None] * (n // k))
         actual = _col([float(rnd.randrange(50, 150)), 8.0, None, 1.1, None] * (n // k))
         score = _col([None, None, 90.0, None, 110.0] * (n // k))
-        out["BB_KPI_SCORE"] = lambda: udfs.BB_KPI_SCORE(weights, kinds, target, actual, score)
+        who = _col([f"E{i // k:06d}" for i in range(k * (n // k))])
+        out["BB_KPI_SCORE"] = lambda: udfs.BB_KPI_SCORE(who, weights, kinds, target, actual, score)
     if "BB_KA_SERIES" in udfs.__all__:
         target = _col([200000.0] * n)
         counting = _col([float(rnd.randrange(0, 400000)) for _ in range(n)])

@@ -146,7 +146,10 @@ excel_range = st.one_of(excel_cell, st.lists(st.lists(excel_cell, min_size=1, ma
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(a=excel_range, b=excel_range, c=excel_range)
 def test_any_input_gives_a_column_never_an_exception(a, b, c):
-    for result in (BB_TIER(a, b), BB_TIER("sa_award", a, b), BB_NC_AWARD(a, b, c), BB_MT_AWARD(a, b, c), BB_SA_AWARD(a, b)):
+    calls = (BB_TIER(a, b), BB_TIER("sa_award", a, b), BB_NC_AWARD(a, b, c), BB_MT_AWARD(a, b, c), BB_SA_AWARD(a, b),
+             udfs.BB_KPI_SCORE(a, b, c, a, b, c), udfs.BB_KPI_COEF(c, a, b, c, a, b), udfs.BB_KC_PAY(a, b, c),
+             udfs.BB_KA_SERIES(a, b, c), udfs.BB_GRADE_CHECK(a, b, c))
+    for result in calls:
         assert isinstance(result, list) and result and all(isinstance(r, list) and len(r) == 1 for r in result)
         assert all(isinstance(r[0], (float, int, str)) for r in result)
 

@@ -12,5 +12,8 @@ engine's defaults, unless the formula passes the book's ranges
 (``tblTiers[#Data]``, ``tblPolicy[#Data]``; see ``policy_args``).
 """
 from .awards import BB_MT_AWARD, BB_NC_AWARD, BB_SA_AWARD, BB_TIER
+from .grades import BB_GRADE_CHECK
+from .schemes import BB_KA_SERIES, BB_KC_PAY, BB_KPI_COEF, BB_KPI_SCORE
 
-__all__ = ["BB_TIER", "BB_NC_AWARD", "BB_MT_AWARD", "BB_SA_AWARD"]
+__all__ = ["BB_TIER", "BB_NC_AWARD", "BB_MT_AWARD", "BB_SA_AWARD", "BB_KPI_SCORE", "BB_KPI_COEF", "BB_KC_PAY",
+           "BB_KA_SERIES", "BB_GRADE_CHECK"]

@@ -105,10 +105,25 @@ def per_row(fn: Callable[..., Any], n: int, cols: dict[str, list[Any]]) -> list[
     lists = list(cols.values())
     if len(lists) == 1:
         return _single(fn, lists[0])
+    rows = list(zip(*lists))
+    memo: dict = {}
     result: list[list[Any]] = []
     append = result.append
-    for row in zip(*lists):  # several columns: rows rarely repeat, a memo would cost more than it saves
-        append(["" if all(map(blank, row)) else _call(fn, row)])
+    for i, row in enumerate(rows):
+        if i == PROBE and len(memo) > 0.9 * PROBE:  # nearly all distinct: stop remembering
+            for row in rows[PROBE:]:
+                append(["" if all(map(blank, row)) else _call(fn, row)])
+            break
+        try:
+            key = (tuple(map(type, row)), row)
+            value = memo.get(key, memo)  # the dict itself: a sentinel no result can be
+        except TypeError:  # an unhashable cell value: no memo for this row
+            key, value = None, memo
+        if value is memo:
+            value = "" if all(map(blank, row)) else _call(fn, row)
+            if key is not None:
+                memo[key] = value
+        append([value])
     return result or [[""]]
 
 

@@ -69,15 +69,15 @@ BUTTONS_NOTE = ("按钮需要 xlwings 加载项并把工作簿另存为 .xlsm（
 
 # (function, what it returns, example). Kept in step with ``udfs`` by a test.
 UDFS: tuple[tuple[str, str, str, str], ...] = (
-    ("BB_TIER", "表名或档位区域, 数值", "按档位表查出的取值", "=BB_TIER(\"sa_award\", D2:D200)"),
+    ("BB_TIER", "表名或档位区域, 数值, [档位区域]", "按档位表查出的取值", "=BB_TIER(\"sa_award\", D2:D200)"),
     ("BB_NC_AWARD", "首单金额, [档位区域], [参数区域]", "新客户开发奖励（按首单金额查档）", "=BB_NC_AWARD(F2:F200)"),
     ("BB_MT_AWARD", "本年销售额, 上年销售额, [档位区域]", "客户维护奖励 = 比例 × 增长额；上年为 0 时显示原因", "=BB_MT_AWARD(B2:B50, C2:C50)"),
     ("BB_SA_AWARD", "满意度, [档位区域]", "客户满意度奖励（只取最高一档）", "=BB_SA_AWARD(C2:C200)"),
-    ("BB_KPI_SCORE", "权重, 类型, 目标值, 实际值, 评分, [参数区域]", "一名员工的 KPI 加权得分 S", "=BB_KPI_SCORE(D2:D6, E2:E6, F2:F6, G2:G6, H2:H6)"),
-    ("BB_KPI_COEF", "权重, 类型, 目标值, 实际值, 评分, [参数区域], [档位区域]", "KPI 系数 k = S / 100", "=BB_KPI_COEF(D2:D6, E2:E6, F2:F6, G2:G6, H2:H6)"),
+    ("BB_KPI_SCORE", "工号, 权重, 类型, 目标值, 实际值, 评分, [参数区域]", "KPI 加权得分 S；每行显示其所属员工的 S", "=BB_KPI_SCORE(A2:A200, D2:D200, E2:E200, F2:F200, G2:G200, H2:H200)"),
+    ("BB_KPI_COEF", "工号, 权重, 类型, 目标值, 实际值, 评分, [参数区域], [档位区域]", "KPI 系数 k（默认 S / 100）", "=BB_KPI_COEF(A2:A200, D2:D200, E2:E200, F2:F200, G2:G200, H2:H200)"),
     ("BB_KC_PAY", "台次, 渠道台次, CSS得分, [档位区域], [参数区域]", "关键客户台次绩效（每行一个月）", "=BB_KC_PAY(C2:C100, D2:D100, E2:E100)"),
-    ("BB_KA_SERIES", "季度目标, 计入任务收入, 固定费率收入, [KPI系数], [参数区域]", "大客户各季度提成（每行一个季度，依次结转欠额与超额）", "=BB_KA_SERIES(B2:B5, C2:C5, D2:D5)"),
-    ("BB_GRADE_CHECK", "申请等级, 评审材料区域（带表头）", "等级评审：是否符合，以及不符合的条件", "=BB_GRADE_CHECK(\"中级\", tblGradeReview[#All])"),
+    ("BB_KA_SERIES", "季度目标, 计入任务收入, 实施收入, [全部固定比例收入], [KPI系数], [新员工首季], [参数区域]", "大客户各季度提成（每行一个季度，依次结转欠额与超额）", "=BB_KA_SERIES(B2:B5, C2:C5, D2:D5)"),
+    ("BB_GRADE_CHECK", "等级, 评审材料（含表头）, [参数区域]", "等级评审：符合，或 不符合 及未达到的条件", "=BB_GRADE_CHECK(\"中级\", tblGradeReview[#All])"),
 )
 UDFS_NOTE = ("单元格函数只能在 Windows 桌面版 Excel 中使用（xlwings 的限制），需先在 xlwings 加载项中“Import Functions”。"
              "每个函数都可以传入整列、一次算出整列结果（比逐格调用快得多）。默认使用制度默认参数；"

@@ -122,11 +122,16 @@ def groups(book: Book, period: str | None = None) -> dict[tuple[str, str], list]
     return dict(out)
 
 
+def policy_settings(policy) -> tuple[TierTable | None, Decimal, Decimal]:
+    """The tier table (None: k = S / 100), the quantitative cap and the qualitative maximum.
+    Shared with the BB_KPI_* cell functions."""
+    name = policy["kp_table"]
+    table = policy.tiers.get(name) if name else None
+    return table, policy["kp_quant_cap"], policy["kp_score_max"]
+
+
 def _settings(book: Book) -> tuple[TierTable | None, Decimal, Decimal]:
-    """The tier table (None: k = S / 100), the quantitative cap and the qualitative maximum."""
-    name = book.policy["kp_table"]
-    table = book.policy.tiers.get(name) if name else None
-    return table, book.policy["kp_quant_cap"], book.policy["kp_score_max"]
+    return policy_settings(book.policy)
 
 
 def _all_row_problems(book: Book, rows: list, cap: Decimal, score_max: Decimal) -> list[P.Problem]:

@@ -80,10 +80,14 @@ def check(book: Book) -> list[P.Problem]:
     return probs
 
 
+def pay_for(policy, units: int, channel_units: int, css: Decimal | None) -> UnitPay:
+    """One month's pay under a policy's tables and rates; shared with the BB_KC_PAY cell function."""
+    return unit_pay(units, channel_units, css, policy.tier("kc_sales_coefficient"), policy.tier("kc_css_coefficient"),
+                    policy["kc_unit_rate"], policy["kc_channel_rate"])
+
+
 def _pay_row(book: Book, r) -> UnitPay:
-    pol = book.policy
-    return unit_pay(r.units, r.channel_units or 0, r.css, pol.tier("kc_sales_coefficient"), pol.tier("kc_css_coefficient"),
-                    pol["kc_unit_rate"], pol["kc_channel_rate"])
+    return pay_for(book.policy, r.units, r.channel_units or 0, r.css)
 
 
 def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
