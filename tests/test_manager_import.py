@@ -428,6 +428,22 @@ def test_demo_imports_two_departments(tmp_path, capsys):
     assert got == sorted((r.employee_id, r.item_code, r.amount) for r in direct.payout) and got
 
 
+def test_import_macro_runs_the_same_flow(master, ka_template, tmp_path):
+    """The Excel button (macros.import_files) runs import_flow on a copy and writes the changes back."""
+    from macros.headless import apply_to_file
+    from macros.run import run_macro
+
+    returned = fill(ka_template, tmp_path / "r.xlsx")
+    report = run_macro("import", master, files=[str(returned)], by="张人力")
+    assert report.ok, report.message
+    assert "已导入 r.xlsx" in report.message and ".bonusbook" not in report.message
+    apply_to_file(master, report)
+    book, _ = load_book(master)
+    assert [c.claim_id for c in book.rows("Claims")] == ["Q9", "Q1", "Q2"]
+    again = run_macro("import", master, files=[str(returned)], by="张人力")
+    assert not again.ok and "已经导入过" in again.message
+
+
 # ----------------------------------------------------------------- property
 @pytest.fixture(scope="module")
 def prop_files(tmp_path_factory):
@@ -462,16 +478,39 @@ def test_import_adds_exactly_the_rows_of_the_file(prop_files, rows):
 
 
 # ------------------------------------------------------------ real client
-def test_template_and_master_open_in_libreoffice(master, ka_template, tmp_path):
+def test_libreoffice_saved_return_imports_and_master_opens(master, ka_template, tmp_path):
+    """A manager who fills the template in LibreOffice: the re-saved file still imports, and the master opens after."""
     soffice = shutil.which("soffice")
     if not soffice:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (soffice) is required in CI")
         pytest.skip("LibreOffice not installed")
-    assert import_flow(master, [fill(ka_template, tmp_path / "r.xlsx")], by="张人力").ok
-    for path in (ka_template, master):
-        out = tmp_path / "csv"
-        proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "csv",
+
+    def convert(path: Path, to: str, out: Path) -> Path:
+        proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", to,
                                "--outdir", str(out), str(path)], capture_output=True, timeout=180)
         assert proc.returncode == 0, proc.stderr
-        assert (out / (path.stem + ".csv")).stat().st_size > 0
+        return out / (path.stem + "." + to.split(":")[0])
+
+    resaved = convert(fill(ka_template, tmp_path / "回收.xlsx"), "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    assert resaved.read_bytes() != (tmp_path / "回收.xlsx").read_bytes()
+    res = import_flow(master, [resaved], by="张人力")
+    assert res.ok, res.summary
+    assert [c.claim_id for c in load_book(master)[0].rows("Claims")] == ["Q9", "Q1", "Q2"]
+    assert convert(master, "csv", tmp_path / "csv").stat().st_size > 0
+
+
+def test_xlsm_master_keeps_its_vba_project(tmp_path, ka_template, master):
+    xlsm = tmp_path / "主工作簿.xlsm"
+    with zipfile.ZipFile(master) as src, zipfile.ZipFile(xlsm, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            dst.writestr(info, data)
+        dst.writestr("xl/vbaProject.bin", b"VBA" * 100)
+    assert import_flow(xlsm, [fill(ka_template, tmp_path / "r.xlsx")], by="张人力").ok
+    with zipfile.ZipFile(xlsm) as zf:
+        assert zf.read("xl/vbaProject.bin") == b"VBA" * 100
+    assert [c.claim_id for c in load_book(xlsm)[0].rows("Claims")] == ["Q9", "Q1", "Q2"]

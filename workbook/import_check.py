@@ -51,26 +51,29 @@ class MasterView:
     """What checking needs from the master; ``keys`` and ``imported`` grow as a batch is accepted."""
 
     book: Book
-    keys: dict[str, dict[tuple, str]]  # sheet key -> unique key -> where it already is
     imported: dict[str, str]  # file SHA-256 -> when and as what it was imported
+    _keys: dict[str, dict[tuple, str]] = field(default_factory=dict)  # sheet key -> unique key -> where it already is
 
     @classmethod
     def of(cls, book: Book, imported: dict[str, str]) -> "MasterView":
-        keys: dict[str, dict[tuple, str]] = {}
-        for key, schema in INPUT_BY_KEY.items():
-            if schema.unique:
-                fields = [field_name(k) for k in schema.unique]
-                title = book.title(key)
-                keys[key] = {tuple(getattr(r, f) for f in fields): f"主工作簿 {title} 第 {r.row} 行" for r in book.rows(key)}
-        return cls(book, keys, dict(imported))
+        return cls(book, dict(imported))
+
+    def keys(self, key: str) -> dict[tuple, str]:
+        """The sheet's unique keys already taken, built on first use (never for the 200k-row Deals)."""
+        if key not in self._keys:
+            fields = [field_name(k) for k in INPUT_BY_KEY[key].unique]
+            title = self.book.title(key)
+            self._keys[key] = {tuple(getattr(r, f) for f in fields): f"主工作簿 {title} 第 {r.row} 行"
+                               for r in self.book.rows(key)} if fields else {}
+        return self._keys[key]
 
     def accept(self, checked: "Checked") -> None:
         self.imported[checked.sha256] = f"本次导入的文件 {checked.name}"
         for key, rows in checked.rows.items():
             fields = [field_name(k) for k in INPUT_BY_KEY[key].unique]
-            if fields:
-                for r in rows:
-                    self.keys.setdefault(key, {})[tuple(getattr(r, f) for f in fields)] = f"本次导入的文件 {checked.name} 第 {r.row} 行"
+            taken = self.keys(key)
+            for r in rows if fields else ():
+                taken[tuple(getattr(r, f) for f in fields)] = f"本次导入的文件 {checked.name} 第 {r.row} 行"
 
 
 @dataclass
@@ -269,7 +272,7 @@ def _input_sheet(ws, schema: Sheet, master: MasterView, dept_ids: set[str], out:
     flagged = {(p.sheet, p.cell) for p in out.problems}  # a formula or error cell is already reported as such
     out.problems.extend(p for p in probs if (p.sheet, p.cell) not in flagged)
     period = master.book.period
-    keys = master.keys.get(schema.key, {})
+    keys = master.keys(schema.key)
     for r in rows:
         _row_checks(schema, r, raw, master.book, dept_ids, out.department, err)
         if schema.unique:
