@@ -179,7 +179,10 @@ def test_market_department_gets_no_scorecard_and_unknown_department_refused(mast
 
 # ----------------------------------------------------------------- round trip
 def test_round_trip_generate_fill_import_calculate(master, ka_template, tmp_path):
-    returned = fill(ka_template, tmp_path / "回收.xlsx")
+    def note_like_a_formula(wb):  # text typed with a leading apostrophe: a string cell, never a formula
+        wb[INCIDENTS]["G2"].value = "=HYPERLINK(\"http://x\")"
+        wb[INCIDENTS]["G2"].data_type = "s"
+    returned = fill(ka_template, tmp_path / "回收.xlsx", edit=note_like_a_formula)
     res = import_flow(master, [returned], by="张人力")
     assert res.ok, res.summary
     assert "奖励申请 (Claims) 2 行" in res.summary[0] and "奖惩事件 (Incidents) 1 行" in res.summary[0]
@@ -192,6 +195,8 @@ def test_round_trip_generate_fill_import_calculate(master, ka_template, tmp_path
     row = [c.value for c in log[2]]
     assert row[1:6] == ["张人力", "回收.xlsx", hashlib.sha256(returned.read_bytes()).hexdigest(), "大客户部", PERIOD]
     assert row[7] == 5  # 2 claims + 1 incident + 2 KPI lines
+    note = openpyxl.load_workbook(master)[INCIDENTS]["G2"]
+    assert note.value == '=HYPERLINK("http://x")' and note.data_type == "s"  # imported as inert text
 
     calc = calculate_flow(master)
     assert calc.ok, [p.render() for p in calc.errors]
@@ -250,6 +255,15 @@ def test_wrong_period(tmp_path):
     master = make_master(tmp_path / "master.xlsx")
     kpi_rows = [["E001", "2026Q1", "销售额", "100%", "quantitative", 100, 90, None]]
     refused(master, fill(template, tmp_path / "r.xlsx", {KPI: kpi_rows}), "这是 2026Q1 的模板", "期间必须是本期 2026Q2", f"{KPI}!B2")
+
+
+def test_other_companys_template(tmp_path, ka_template):
+    other = tmp_path / "other.xlsx"
+    make_master(other)
+    wb = openpyxl.load_workbook(other)
+    wb["设置 (Settings)"]["B3"] = "另一家公司"
+    wb.save(other)
+    refused(other, fill(ka_template, tmp_path / "r.xlsx"), "这是 测试公司 的模板，主工作簿属于 另一家公司")
 
 
 def test_edited_header(master, ka_template, tmp_path):

@@ -159,6 +159,9 @@ def _manifest(wb, book: Book, out: Checked) -> dict[str, str] | None:
     if m.get("period") != str(book.period):
         err(P.error(where, "", "period", f"这是 {m.get('period')} 的模板，主工作簿的期间是 {book.period}：不能导入其他期间的文件",
                     str(book.period), m.get("period")))
+    company = book.settings.company
+    if m.get("company") and company and norm_department(m["company"]) != norm_department(company):
+        err(P.error(where, "", "company", f"这是 {m['company']} 的模板，主工作簿属于 {company}", company, m["company"]))
     known = {norm_department(e.department) for e in book.rows("Employees")}
     if norm_department(out.department) not in known:
         err(P.error(where, "", "department", f"主工作簿中没有部门“{out.department}”", "主工作簿 员工 表中的部门", out.department))
