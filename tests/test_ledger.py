@@ -245,3 +245,42 @@ def test_publish_kind_is_recorded(ledger_url):
     with pytest.raises(Refused):
         led.append(COMPANY, PERIOD, LOCK, "王审批", {}, unlocked)
     led.close()
+
+
+# ---------------------------------------------------------------- the whole flow on the shared server
+def test_two_desks_share_one_postgresql_ledger(pg_cluster, tmp_path):
+    """Two HR desks (two folders, no shared files) point at one database: the lock made
+    on one desk is seen by the other, and publishing twice from both publishes once."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import psycopg
+
+    from lifecycle_data import CHECKER, data, write_book
+    from workbook.cli import main
+
+    name = f"flow{os.getpid()}"
+    with psycopg.connect(pg_cluster, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    url = pg_cluster.rsplit("/", 1)[0] + "/" + name
+    sheets = data(Settings=data()["Settings"] + [{"key": "ledger", "value": url}])
+    desk_a = write_book(tmp_path / "a" / "q3.xlsx", sheets)
+    desk_b = write_book(tmp_path / "b" / "q3.xlsx", sheets)
+    assert main(["calculate", str(desk_a), "--quiet"]) == 0
+    assert main(["calculate", str(desk_b), "--quiet"]) == 0
+    assert main(["lock", str(desk_a), "--by", CHECKER]) == 0
+    assert main(["lock", str(desk_b), "--by", "另一位审批人"]) == 1  # desk A's lock is in the shared ledger
+    assert main(["verify", str(desk_b)]) == 0  # same data as locked on desk A
+    root = Path(__file__).resolve().parents[1]
+    procs = [subprocess.Popen([sys.executable, "-m", "workbook.cli", "publish", str(b)], cwd=root, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for b in (desk_a, desk_b)]
+    outs = [(p.wait(120), p.stdout.read()) for p in procs]
+    assert [c for c, _ in outs] == [0, 0], outs
+    led = open_ledger(url)
+    assert [e.kind for e in led.entries()] == ["lock", "publish"] and led.check_chain() == []
+    led.close()
+    for desk in (desk_a, desk_b):  # each desk has the finance files in its own data_home, identical
+        assert (desk.parent / "bonusbook-data" / "published" / "2026Q3" / "payout-2026Q3.csv").exists()
+    a, b = ((d.parent / "bonusbook-data" / "published" / "2026Q3" / "manifest.json").read_bytes() for d in (desk_a, desk_b))
+    assert a == b
