@@ -104,7 +104,7 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
-def _lines(text: str, width: int) -> int:
+def wrapped_lines(text: str, width: int) -> int:
     """Wrapped lines of ``text`` in a column ``width`` units wide (CJK ~1.8 units, Latin ~0.9)."""
     import math
 
@@ -135,7 +135,7 @@ def instruction_sheet(ws) -> None:
             c = ws.cell(row=row, column=j, value=v)
             c.data_type = "s"  # examples such as =BB_TIER(...) are text, never formulas
             c.alignment = wrap
-            lines = max(lines, sum(_lines(part, widths[j - 1]) for part in str(v).split("\n")))
+            lines = max(lines, sum(wrapped_lines(part, widths[j - 1]) for part in str(v).split("\n")))
             if style:
                 c.fill = fills[style]
             if bold or style in ("section", "head"):

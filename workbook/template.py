@@ -45,7 +45,7 @@ from .outputs import RESULTS_HEADER, VALIDATION_HEADER
 from .calculate import PAYOUT_COLUMNS
 from .policy_defaults import PARAMS, TIER_DEFAULTS
 from .schema import EDUCATION, INPUT_BY_KEY, INPUT_SHEETS, LEVELS, OUTPUT_SHEETS, Column, Sheet
-from .instructions import instruction_sheet, text_width
+from .instructions import instruction_sheet, text_width, wrapped_lines
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 EXAMPLE_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -53,7 +53,8 @@ INPUT_HEAD_FILL = PatternFill("solid", fgColor="C6E0B4")
 OUTPUT_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEAD_FONT = Font(bold=True)
 FIXED_TIME = dt.datetime(2026, 1, 1)  # document timestamps: the same bytes on every run
-DV_ROWS = 20000  # dropdowns and hints cover this many rows below the header
+DV_ROWS = 20000
+NOTE_WIDTH = 56  # dropdowns and hints cover this many rows below the header
 
 FORMATS = {
     "date": "yyyy-mm-dd", "money": "#,##0.00", "percent": "0.00%", "int": "0", "number": "General",
@@ -260,7 +261,13 @@ def _dress_policy(ws, schema: Sheet) -> None:
                 ws.cell(row=r, column=j).fill = EXAMPLE_FILL
     for j in range(1, len(keys) + 1):
         content = max((text_width(_shown(ws.cell(row=r, column=j).value)) for r in range(1, last_row(ws) + 1)), default=0)
-        ws.column_dimensions[get_column_letter(j)].width = max(10, min(90, content + 2))
+        ws.column_dimensions[get_column_letter(j)].width = max(10, min(NOTE_WIDTH if j == note_col else 40, content + 2))
+    for r in range(2, last_row(ws) + 1):  # long notes wrap inside their column; the row grows to show them
+        cell = ws.cell(row=r, column=note_col)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = wrapped_lines(str(cell.value or ""), NOTE_WIDTH)
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines + 2
 
 
 def _value_format(kind: str, value: Any) -> str:

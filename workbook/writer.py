@@ -8,11 +8,14 @@ Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
 """
 from __future__ import annotations
 
+import unicodedata
+from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
 import openpyxl
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from .atomic import write_with
 from .outputs import as_cell
@@ -65,8 +68,22 @@ def _fill_openpyxl(ws, header: Sequence[str], rows: list[tuple], key: str) -> No
             if r[sheet_col] and r[cell_col]:
                 target = str(r[cell_col]).split(":")[0]
                 ws.cell(row=n, column=cell_col + 1).hyperlink = f"#'{r[sheet_col]}'!{target}"
+    for i, h in enumerate(header):  # readable columns: as wide as the header or the first rows, at most 60
+        sample = [h] + [r[i] for r in rows[:200] if i < len(r)]
+        width = max(_shown_width(v) for v in sample)
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, width + 2))
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"  # printed: the header on every page
+    ws.page_setup.orientation = "landscape"
     ws.protection.sheet = True  # output sheets are written by Calculate only
+
+
+def _shown_width(v) -> int:
+    """Roughly the Excel column width a value needs (CJK characters count double)."""
+    if v is None:
+        return 0
+    text = f"{v:,.2f}" if isinstance(v, (Decimal, float)) else str(v)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def write_results_book(out: str | Path, tables: dict[str, Table]) -> None:
