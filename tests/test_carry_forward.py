@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import shutil
 from decimal import Decimal as D
-from pathlib import Path
 
 from conftest import book_from, emp
 from lifecycle_data import CHECKER, write_book

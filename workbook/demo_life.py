@@ -67,7 +67,7 @@ def _approve_pending(book: Path, on: dt.date) -> int:
 
 
 def first_quarter(book: Path, progress: Callable[[str], None] | None) -> bool:
-    _show(f"制表人自己审批（lock --by 张人力）", lock_flow(book, "张人力"))
+    _show("制表人自己审批（lock --by 张人力）", lock_flow(book, "张人力"))
     _show(f"审批人锁定（lock --by {CHECKER}）", lock_flow(book, CHECKER))
     n = _approve_pending(book, dt.date(2026, 1, 9))
     print(f"\n▶ 人力资源部完成 {n} 条待审批申请的终审，重新计算")

@@ -18,8 +18,7 @@ import openpyxl
 import python_calamine as pc
 
 from .atomic import write_with
-from .reader import match_sheet
-from .schema import OUTPUT_SHEETS, header_aliases, norm_header
+from .reader import is_output_sheet, match_sheet
 from .state import STATE_ZH
 from .writer import _fill_openpyxl, sheet_title  # the same cell rules as every output sheet
 
@@ -57,7 +56,7 @@ def status_table(record: dict[str, str]) -> tuple[tuple[str, ...], list[tuple]]:
 
 
 def _is_status(title: str) -> bool:
-    return norm_header(title) in header_aliases("Status", OUTPUT_SHEETS["Status"])
+    return is_output_sheet(title, "Status")
 
 
 def read_status(path: str | Path) -> dict[str, str]:
