@@ -49,6 +49,8 @@ def _write(book: Any, data: Sheet) -> None:
         if "amount" in header:
             col = header.index("amount") + 1
             sh.range((2, col), (max(2, len(rows)), col)).number_format = "0.00"
+    if data.table_ref:
+        _resize_table(sh, data.table_ref)
     for address, target in data.links.items():
         sh.range(address).add_hyperlink("#" + target, sh.range(address).value)
     _autofit(sh)
@@ -62,6 +64,16 @@ def _protect(sheet: Any, on: bool) -> None:
         (api.Protect if on else api.Unprotect)()
     except AttributeError:
         (api.protect if on else api.unprotect)()
+
+
+def _resize_table(sheet: Any, ref: str) -> None:
+    """Stretch the sheet's Excel Table over the rows written (Windows COM; elsewhere best effort)."""
+    try:
+        api = sheet.api
+        if api.ListObjects.Count:
+            api.ListObjects(1).Resize(api.Range(ref))
+    except Exception:  # macOS or no table: the rows are there either way, the engine reads by header
+        pass
 
 
 def _autofit(sheet: Any) -> None:

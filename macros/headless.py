@@ -37,6 +37,9 @@ def apply_to_file(path: str | Path, report: MacroReport) -> None:
                     cell.font = Font(bold=True)
         for address, target in sheet.links.items():
             ws[address].hyperlink = "#" + target
+        if sheet.table_ref:
+            for table in ws.tables.values():
+                table.ref = sheet.table_ref
         ws.protection.sheet = sheet.protected
     for title, protected in report.protection.items():
         if title in wb.sheetnames:

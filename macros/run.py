@@ -31,7 +31,7 @@ import python_calamine as pc
 
 from workbook import problems as P
 from workbook.outputs import validation_table
-from workbook.reader import is_output_sheet
+from workbook.reader import is_output_sheet, match_sheet
 from workbook.sheet_marks import sheet_parts
 from workbook.writer import sheet_title
 
@@ -49,6 +49,7 @@ class Sheet:
     rows: list[list[Any]]
     protected: bool = False
     links: dict[str, str] = field(default_factory=dict)  # "C5" -> "'成交 (Deals)'!F12"
+    table_ref: str = ""  # an input sheet's Excel Table, stretched over its rows (e.g. after an import)
 
 
 @dataclass
@@ -165,7 +166,11 @@ def _sheet(title: str, rows: list[list[Any]], protected: bool) -> Sheet:
         for i, r in enumerate(rows[1:], start=2):
             if len(r) > max(s, c) and r[s] and r[c]:
                 links[f"{_letter(c)}{i}"] = f"'{r[s]}'!{str(r[c]).split(':')[0]}"
-    return Sheet(title, rows, protected, links)
+    table_ref = ""
+    if rows and match_sheet(title) is not None:  # our input sheets hold one Table with its header in row 1
+        width = max(len(r) for r in rows)
+        table_ref = f"A1:{_letter(width - 1)}{max(2, len(rows))}"
+    return Sheet(title, rows, protected, links, table_ref)
 
 
 def _letter(i: int) -> str:

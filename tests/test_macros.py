@@ -257,3 +257,26 @@ def test_vba_module_is_ascii_current_and_calls_existing_entry_points():
         assert f"Sub {vba}()" in text
         assert f"macros.{py.split('.')[1].split('(')[0]}(" in text
         assert callable(getattr(macros, py.split(".")[1].split("(")[0]))
+
+
+def test_import_macro_takes_the_inbox_and_returns_the_new_rows(tmp_path):
+    from test_manager_import import fill, generate, make_master
+    from workbook.load import load_book
+
+    master = make_master(tmp_path / "主工作簿.xlsx")
+    template = generate(master, "大客户部", tmp_path / "模板-大客户部.xlsx")
+    (tmp_path / "部门回收").mkdir()
+    fill(template, tmp_path / "部门回收" / "回收.xlsx")
+    report = run_macro("import", master, by="张人力")
+    assert report.ok, report.message
+    assert "主工作簿.xlsx" in report.message and ".bonusbook-macro-" not in report.message
+    titles = {s.title for s in report.sheets}
+    assert {"奖励申请 (Claims)", "导入记录 (Imports)"} <= titles
+    apply_to_file(master, report)
+    book, _ = load_book(master)
+    assert [c.claim_id for c in book.rows("Claims")] == ["Q9", "Q1", "Q2"]  # Q9 was there; Q1, Q2 came from the file
+    claims = next(s for s in report.sheets if s.title == "奖励申请 (Claims)")
+    assert claims.table_ref.endswith("4")  # header + 3 claims: the Excel Table stretches over them
+    assert openpyxl.load_workbook(master)["奖励申请 (Claims)"].tables["tblClaims"].ref == claims.table_ref
+    again = run_macro("import", master, by="张人力")
+    assert not again.ok  # the same file twice is refused
