@@ -61,15 +61,12 @@ def leftovers(folder: Path) -> list[Path]:
 
 
 STALL_IN_SAVE = """
-    from openpyxl.workbook.workbook import Workbook
-    original = Workbook.save
-    def save(self, filename):
-        original(self, filename)
-        data = open(filename, "rb").read()
-        open(filename, "wb").write(data[: len(data) // 2])   # the temp file, half written
+    import os
+    def fsync(fd):  # the temp file is complete and about to be made durable: cut it in half and hang
+        os.ftruncate(fd, os.fstat(fd).st_size // 2)
         print("HALF-WRITTEN", flush=True)
         time.sleep(600)
-    Workbook.save = save
+    os.fsync = fsync
     from workbook.cli import main
     sys.exit(main(sys.argv[1:]))
 """

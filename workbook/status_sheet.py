@@ -11,12 +11,14 @@ period is locked: a guard against slips, not security (no password).
 """
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Iterable
 
 import openpyxl
 import python_calamine as pc
 
+from . import status_patch
 from .atomic import write_with
 from .reader import is_output_sheet, match_sheet
 from .state import STATE_ZH
@@ -76,8 +78,28 @@ def read_status(path: str | Path) -> dict[str, str]:
 
 
 def write_status(path: str | Path, record: dict[str, str], protect_inputs: bool) -> None:
-    """Replace the Status sheet and set the input sheets' protection; atomic save."""
+    """Replace the Status sheet and set the input sheets' protection; atomic save.
+
+    The package is patched in place when it can be (``status_patch``: seconds on a
+    big book, every other part byte for byte); otherwise openpyxl rewrites it.
+    """
     path = Path(path)
+    header, rows = status_table(record)
+
+    def patched(tmp: Path) -> None:
+        status_patch.patch(path, tmp, header, rows, protect_inputs)
+        if read_status(tmp).get("state") != record.get("state"):  # read back before it replaces the book
+            raise status_patch.Unpatchable("the patched Status sheet does not read back")
+
+    try:
+        write_with(path, patched)
+        return
+    except (status_patch.Unpatchable, zipfile.BadZipFile, KeyError):
+        pass
+    _write_with_openpyxl(path, record, protect_inputs)
+
+
+def _write_with_openpyxl(path: Path, record: dict[str, str], protect_inputs: bool) -> None:
     wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")  # formulas kept: never data_only
     save_guard(wb)
     for ws in list(wb.worksheets):
