@@ -39,6 +39,9 @@ def _run(name: str, **kw) -> None:
     except MacroError as e:
         alert(book, str(e), ok=False)
         return
+    except Exception as e:  # a bug: one readable line, as the CLI prints, never a traceback dialog
+        alert(book, f"内部错误（请把此信息发给维护人员）：{type(e).__name__}: {e}", ok=False)
+        return
     apply_report(book, report)
     alert(book, report.message, ok=report.ok)
 

@@ -63,7 +63,10 @@ def _protect(sheet: Any, on: bool) -> None:
     try:
         (api.Protect if on else api.Unprotect)()
     except AttributeError:
-        (api.protect if on else api.unprotect)()
+        try:
+            (api.protect if on else api.unprotect)()
+        except Exception:  # protection is a guard against slips, not security: never fail a macro over it
+            pass
 
 
 def _resize_table(sheet: Any, ref: str) -> None:

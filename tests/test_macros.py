@@ -280,3 +280,19 @@ def test_import_macro_takes_the_inbox_and_returns_the_new_rows(tmp_path):
     assert openpyxl.load_workbook(master)["奖励申请 (Claims)"].tables["tblClaims"].ref == claims.table_ref
     again = run_macro("import", master, by="张人力")
     assert not again.ok  # the same file twice is refused
+
+
+def test_entry_points_drive_the_calling_book(book, monkeypatch):
+    """macros.calculate() / lock(): caller → save → flow on a copy → sheets written back → message box."""
+    import xlwings as xw
+
+    xl = FakeBook(openpyxl.load_workbook(book).sheetnames)
+    xl.fullname = str(book)
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: xl), raising=False)
+    macros.calculate()
+    assert xl.saved == 2  # before the flow reads the file, and after the sheets are written
+    title, text = xl.alerts[-1]
+    assert title == "Bonusbook" and "3,200.00" in text
+    assert xl.sheets[PAYOUT].protected and xl.sheets[PAYOUT].cells["A1"][0][0] == "'period"
+    macros.lock("")  # no name typed: the message says what is missing, nothing runs
+    assert "审批人" in xl.alerts[-1][1] and xl.alerts[-1][0].endswith("未完成")
