@@ -175,3 +175,22 @@ def test_demo_quarter_manifest_matches_the_reviewed_golden(demo_published):
     import hashlib
 
     assert got["payout_csv_sha256"] == hashlib.sha256((GOLDEN / "payout-2025Q4.csv").read_bytes()).hexdigest()
+
+
+payout_rows = st.lists(st.builds(
+    lambda e, code, fen, name: PayoutRow("2026Q3", "2026-10", f"E{e:03d}", name, "销售部", code, code, D(fen) / 100, "CNY", "依据"),
+    st.integers(1, 40), st.sampled_from(["NC", "SA", "PN", "KA", "ADJ"]), st.integers(-10**9, 10**9), st.text(max_size=8)),
+    max_size=30, unique_by=lambda r: (r.employee_id, r.item_code))
+
+
+@given(payout_rows)
+def test_csv_rows_reconcile_with_the_manifest_totals(rows):
+    from workbook.publish import totals
+
+    parsed = list(csv.DictReader(io.StringIO(csv_bytes(rows).decode("utf-8-sig"), newline="")))
+    amounts = [D(r["amount"]) for r in parsed]
+    total, by_item = totals(rows)
+    assert sum(amounts, D(0)) == total == sum(by_item.values(), D(0))
+    assert all(re.fullmatch(r"-?\d+\.\d{2}", r["amount"]) for r in parsed)
+    assert [(r["employee_id"], r["item_code"]) for r in parsed] == sorted((r.employee_id, r.item_code) for r in rows)
+    assert all(not r["employee_name"].startswith(DANGEROUS_FIRST) for r in parsed)

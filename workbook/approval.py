@@ -153,6 +153,7 @@ def lock_record(desk: Desk, book: Book, entry: Entry, status: dict) -> dict:
 
 def reopen_flow(path: str | Path, by: str, reason: str, ledger_url: str | None = None) -> Outcome:
     path = Path(path)
+    clean_leftovers(path.parent)
     book, probs = load(path)
     if book is None:
         return refused("工作簿无法读取，未 reopen", probs)

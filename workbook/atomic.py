@@ -33,12 +33,25 @@ def atomic_path(target: str | Path, overwrite: bool = True) -> Iterator[Path]:
         if overwrite:
             os.replace(tmp_path, target)
         else:
-            os.link(tmp_path, target)  # fails if target exists: never overwrite
-            tmp_path.unlink()
+            _place_new(tmp_path, target)
         _fsync_dir(target.parent)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _place_new(tmp: Path, target: Path) -> None:
+    """Put ``tmp`` at ``target`` atomically, failing with FileExistsError if it exists."""
+    try:
+        os.link(tmp, target)  # fails if target exists: never overwrite
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares)
+        if os.name != "nt":
+            raise
+        os.rename(tmp, target)  # on Windows rename refuses an existing target: still never overwrites
+        return
+    tmp.unlink()
 
 
 def write_bytes(target: str | Path, data: bytes, overwrite: bool = True) -> None:

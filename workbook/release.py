@@ -19,6 +19,7 @@ import getpass
 from pathlib import Path
 
 from . import problems as P
+from .atomic import clean_leftovers
 from .canonical import SheetPrint, diff
 from .desk import Desk, Prepared, change_problems, desk_for, ledger_state, load, prepare, refused
 from .flows import Outcome
@@ -83,6 +84,7 @@ def _published_files(desk: Desk, prep: Prepared, hist: PeriodHistory) -> list[P.
 
 def publish_flow(path: str | Path, by: str = "", ledger_url: str | None = None) -> Outcome:
     path = Path(path)
+    clean_leftovers(path.parent)  # a save killed earlier left its temp file here
     book, probs = load(path)
     if book is None:
         return refused("工作簿无法读取，未发布", probs)
