@@ -72,7 +72,7 @@ class CalculateGate:
             op = opening(led, desk.company, book.period, book)
             if op.refusal:
                 return book, op.refusal, op.problems
-            adj = adjustment_problems(book, led.entries(desk.company))
+            adj = adjustment_problems(book, led.index(desk.company))
         self.source = op.source
         return dataclasses.replace(book, carried=op.carried), None, op.problems + adj
 

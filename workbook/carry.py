@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import problems as P
-from .ledger import LOCK, Ledger, PeriodHistory
+from .ledger import LOCK, Ledger, state_after
 from .model import Book
 from .periods import Quarter, months_back
 from .tables import row_type
@@ -179,18 +179,17 @@ class Opening:
 
 
 def opening(ledger: Ledger, company: str, period: Quarter, book: Book) -> Opening:
-    entries = ledger.entries(company)
-    earlier = [e for e in entries if Quarter.parse(e.period) < period]
-    if not earlier:
+    index = ledger.index(company)  # no payloads: a big quarter's lock entry is megabytes
+    if not any(Quarter.parse(p) < period for _, p, _ in index):
         return Opening(source="系统中的第一个季度：期初状态取自 期初余额 表和各表的期初列")
     prev = str(period.previous())
-    hist = PeriodHistory(tuple(e for e in earlier if e.period == prev))
-    if hist.state in ("LOCKED", "PUBLISHED"):
-        lock = hist.last(LOCK)
+    state = state_after(k for _, p, k in index if p == prev)
+    if state in ("LOCKED", "PUBLISHED"):
+        lock = ledger.history(company, prev).last(LOCK)
         return Opening(decode(lock.payload.get("closing", {})), f"上一季度 {prev} 锁定时的期末状态（账本条目 {lock.entry_hash[:12]}）", lock.entry_hash)
     if book.rows("OpeningBalances"):
         note = f"上一季度 {prev} 未在账本中锁定：按 期初余额 (OpeningBalances) 表明确给出的期初余额计算"
         return Opening(source=note, problems=[P.warning(book.title("OpeningBalances"), "", "", note)])
-    why = "尚未在账本中锁定" if hist.state is None else "已被 reopen、目前未锁定"
+    why = "尚未在账本中锁定" if state is None else "已被 reopen、目前未锁定"
     return Opening(refusal=f"上一季度 {prev} {why}：上一季度锁定后其期末状态才能结转到 {period}；"
                            f"或在 期初余额 (OpeningBalances) 表中明确填写期初余额")

@@ -21,7 +21,7 @@ from .calculate import compute, payout_rows, validate
 from .canonical import Fingerprint, SheetChange, fingerprint, ranges, results_sha256
 from .carry import Opening, opening
 from .flows import Outcome
-from .ledger import LEDGER_ENV, PUBLISH, Entry, Ledger, PeriodHistory, default_url
+from .ledger import LEDGER_ENV, PUBLISH, Ledger, PeriodHistory, default_url
 from .lines import Line
 from .load import load_book
 from .model import Book, Settings
@@ -115,13 +115,13 @@ def change_problems(book: Book, changes: list[SheetChange]) -> list[P.Problem]:
     return out
 
 
-def adjustment_problems(book: Book, entries: list[Entry]) -> list[P.Problem]:
-    """Adjustments must correct a period the ledger shows as published."""
+def adjustment_problems(book: Book, index: list[tuple[int, str, str]]) -> list[P.Problem]:
+    """Adjustments must correct a period the ledger (its ``index``) shows as published."""
     out = []
-    if not entries:
+    if not index:
         return out  # first quarter on the system: earlier periods were published elsewhere
-    published = {e.period for e in entries if e.kind == PUBLISH}
-    seen = {e.period for e in entries}
+    published = {p for _, p, k in index if k == PUBLISH}
+    seen = {p for _, p, _ in index}
     for r in book.rows("Adjustments"):
         if r.refers_to_period in published:
             continue

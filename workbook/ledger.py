@@ -25,7 +25,7 @@ import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from .canonical import dumps, sha256
 
@@ -78,11 +78,19 @@ class PeriodHistory:
     @property
     def state(self) -> str | None:
         """LOCKED / PUBLISHED / REOPENED, or None when the ledger never saw the period."""
-        last = next((e for e in reversed(self.entries) if e.kind in KINDS), None)
-        return {LOCK: "LOCKED", PUBLISH: "PUBLISHED", REOPEN: "REOPENED"}[last.kind] if last else None
+        return state_after(e.kind for e in self.entries)
 
     def last(self, kind: str) -> Entry | None:
         return next((e for e in reversed(self.entries) if e.kind == kind), None)
+
+
+def state_after(kinds: Iterable[str]) -> str | None:
+    """The state a period's entry kinds (oldest first) leave it in."""
+    last = None
+    for k in kinds:
+        if k in KINDS:
+            last = k
+    return {LOCK: "LOCKED", PUBLISH: "PUBLISHED", REOPEN: "REOPENED"}[last] if last else None
 
 
 Rule = Callable[[PeriodHistory], "str | None"]  # returns a refusal line, or None to go ahead
@@ -104,6 +112,10 @@ class Ledger(ABC):
     @abstractmethod
     def entries(self, company: str | None = None, period: str | None = None) -> list[Entry]:
         """Entries in chain order, optionally for one company/period."""
+
+    @abstractmethod
+    def index(self, company: str) -> list[tuple[int, str, str]]:
+        """(seq, period, kind) of a company's entries in chain order, without payloads (cheap)."""
 
     @abstractmethod
     def guard_problems(self) -> list[str]:
@@ -131,11 +143,11 @@ class Ledger(ABC):
             tx.insert(e)
         return e
 
-    def check_chain(self) -> list[str]:
-        """Every break in the chain, as Chinese lines; empty when intact."""
+    def check_chain(self, entries: list[Entry] | None = None) -> list[str]:
+        """Every break in the chain (of ``entries``, default all), as Chinese lines; empty when intact."""
         out = list(self.guard_problems())
         prev, expect_seq = GENESIS, 1
-        for e in self.entries():
+        for e in self.entries() if entries is None else entries:
             where = f"账本第 {e.seq} 条（{e.company} {e.period} {e.kind}，{e.at}）"
             if e.seq != expect_seq:
                 out.append(f"{where}：序号不连续，应为 {expect_seq}（有条目被删除或插入）")

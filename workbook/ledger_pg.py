@@ -104,6 +104,14 @@ class PgLedger(Ledger):
         except self._psycopg.Error as e:
             raise LedgerUnavailable(f"无法读取账本数据库 {shown_url(self.url)}：{_first_line(e)}") from e
 
+    def index(self, company: str) -> list[tuple[int, str, str]]:
+        try:
+            with self.con.transaction(), self.con.cursor() as cur:
+                cur.execute(f"SELECT seq, period, kind FROM {TABLE} WHERE company = %s ORDER BY seq", (company,))
+                return [(int(a), b, c) for a, b, c in cur.fetchall()]
+        except self._psycopg.Error as e:
+            raise LedgerUnavailable(f"无法读取账本数据库 {shown_url(self.url)}：{_first_line(e)}") from e
+
     @staticmethod
     def _missing(cur) -> list[str]:
         cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", (TABLE,))

@@ -109,6 +109,12 @@ class SqliteLedger(Ledger):
         except sqlite3.Error as e:
             raise LedgerUnavailable(f"无法读取账本 {self.path}：{e}") from e
 
+    def index(self, company: str) -> list[tuple[int, str, str]]:
+        try:
+            return [(int(a), b, c) for a, b, c in self.con.execute("SELECT seq, period, kind FROM ledger WHERE company = ? ORDER BY seq", (company,))]
+        except sqlite3.Error as e:
+            raise LedgerUnavailable(f"无法读取账本 {self.path}：{e}") from e
+
     def _has_table(self) -> bool:
         return self.con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone() is not None
 

@@ -49,8 +49,10 @@ def verify_flow(path: str | Path, ledger_url: str | None = None) -> Outcome:
         return refused("工作簿无法读取，无法核对", probs)
     desk = desk_for(path, book.settings, ledger_url)
     with opened(desk.ledger_url) as led:
-        chain = [P.error(LEDGER_SHEET, "", "", line) for line in led.check_chain()]
-        count = len(led.entries())
+        everything = led.entries()
+        chain = [P.error(LEDGER_SHEET, "", "", line) for line in led.check_chain(everything)]
+        count = len(everything)
+        del everything
         hist = led.history(desk.company, desk.period)
         state = ledger_state(hist)
         if state is None:
