@@ -296,3 +296,14 @@ def test_ledger_url_from_settings_and_flag(capsys, tmp_path):
     locked(capsys, book)
     assert sqlite_path(url).exists() and not ledger_db(book).exists()
     assert read_status(book)["ledger"] == url
+
+
+def test_a_locked_book_copied_to_another_desk_cannot_be_recalculated_there(capsys, book, tmp_path):
+    import shutil
+
+    locked(capsys, book)
+    elsewhere = tmp_path / "other-desk" / "q3.xlsx"  # its own data_home: an empty ledger
+    elsewhere.parent.mkdir()
+    shutil.copy2(book, elsewhere)
+    code, out = run(capsys, "calculate", str(elsewhere), "--quiet")
+    assert code == 1 and "已锁定的期间不能换一个账本重新计算" in out

@@ -15,6 +15,7 @@ exclusive transaction, so of two desks locking at once exactly one wins.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from . import problems as P
@@ -52,23 +53,22 @@ class CalculateGate:
         return book, self.refusal, probs
 
     def _open(self, book: Book) -> tuple[Book, str | None, list[P.Problem]]:
-        import dataclasses
-
         self.desk = desk = desk_for(self.path, book.settings, self.ledger_url)
         clean_leftovers(self.path.parent)
+        status = read_status(self.path)
+        known = status.get("lock_entry_hash", "") if status.get("state") in (LOCKED, PUBLISHED) else ""
+        elsewhere = (f"状态表记录 {desk.period} 已锁定（账本条目 {known[:12]}），但账本 {shown_url(desk.ledger_url)} 中没有这条记录："
+                     f"请检查 设置 表的 data_home / ledger，已锁定的期间不能换一个账本重新计算")
         if not ledger_exists(desk.ledger_url):  # nothing locked anywhere yet: do not create a ledger just to read it
             self.source = "系统中的第一个季度：期初状态取自 期初余额 表和各表的期初列"
-            return book, None, []
-        status = read_status(self.path)
+            return book, elsewhere if known else None, []
         with opened(desk.ledger_url) as led:
             hist = led.history(desk.company, desk.period)
             st = ledger_state(hist)
             if st:
                 return book, refusal(CALCULATE, Where(desk.period, st, *lock_who(hist))), []
-            known = status.get("lock_entry_hash", "")
-            if status.get("state") in (LOCKED, PUBLISHED) and known and known not in {e.entry_hash for e in hist.entries}:
-                return book, (f"状态表记录 {desk.period} 已锁定（账本条目 {known[:12]}），但账本 {shown_url(desk.ledger_url)} 中没有这条记录："
-                              f"请检查 设置 表的 data_home / ledger，已锁定的期间不能换一个账本重新计算"), []
+            if known and known not in {e.entry_hash for e in hist.entries}:
+                return book, elsewhere, []
             op = opening(led, desk.company, book.period, book)
             if op.refusal:
                 return book, op.refusal, op.problems
