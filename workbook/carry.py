@@ -93,8 +93,12 @@ def decode(v: Any) -> Any:
     if "$row" in v:
         return row_type(v["$row"])(**{f: decode(x) for f, x in v["v"].items()})
     if "$nt" in v or "$dc" in v:
-        cls = _resolve(v.get("$nt") or v["$dc"])
-        return cls(**{f: decode(x) for f, x in v["v"].items()})
+        fields = {f: decode(x) for f, x in v["v"].items()}
+        try:
+            cls = _resolve(v.get("$nt") or v["$dc"])
+        except (ImportError, AttributeError):  # the record's class was renamed since: its fields, as a dict
+            return fields
+        return cls(**fields)
     return {k: decode(x) for k, x in v.items()}
 
 
