@@ -163,7 +163,7 @@ def test_verify_names_the_sheet_and_row_edited_after_lock(capsys, book):
     row = edit(book, "Deals", ("deal_id", "D2"), "amount", 80001)
     code, out = run(capsys, "verify", str(book))
     assert code == 1
-    assert f"成交 (Deals)：锁定后被改动 —— 第 {row} 行已修改" in out
+    assert f"成交 (Deals)!A{row} 锁定后被改动 —— 第 {row} 行已修改" in out
     assert "Satisfaction" not in out and "Claims" not in out  # only the edited sheet is named
 
 
@@ -176,8 +176,8 @@ def test_verify_names_added_and_removed_rows(capsys, book):
     wb.save(book)
     code, out = run(capsys, "verify", str(book))
     assert code == 1
-    assert f"奖惩事件 (Incidents)：锁定后被改动 —— 第 {added} 行是新增或改动后的数据" in out
-    assert "满意度 (Satisfaction)：锁定后被改动 —— 锁定时的第 2 行已删除或改动" in out
+    assert f"奖惩事件 (Incidents)!A{added} 锁定后被改动 —— 第 {added} 行是新增或改动后的数据" in out
+    assert "满意度 (Satisfaction)!A2 锁定后被改动 —— 锁定时的第 2 行已删除或改动" in out
 
 
 def test_verify_sees_a_policy_change(capsys, book):

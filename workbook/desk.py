@@ -110,8 +110,8 @@ def change_problems(book: Book, changes: list[SheetChange]) -> list[P.Problem]:
         if ch.removed:
             parts.append(f"锁定时的第 {ranges(ch.removed)} 行已删除或改动")
         first = (ch.modified or ch.added or ch.removed or (0,))[0]
-        out.append(P.error(title, f"A{first}" if first else "", "", f"{label}：锁定后被改动 —— " + "；".join(parts),
-                           expected="与锁定时一致", found="已改动"))
+        where = f"A{first}" if first else ""
+        out.append(P.error(title, where, "", ("" if where else f"{label}：") + "锁定后被改动 —— " + "；".join(parts)))
     return out
 
 
