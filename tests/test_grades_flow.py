@@ -92,3 +92,20 @@ def test_demo_review_shows_every_action():
     assert not [p for p in grade_checks.check_grades(book) if p.severity == "error"]
     actions = {g.action for g in grades.review(book, dt.date(2026, 2, 2))}
     assert actions == set(grades.ACTIONS)
+
+
+@pytest.mark.parametrize("as_of, action", [("2025-12-31", "pending"), ("2026-01-01", "promote")])
+def test_settings_as_of_makes_the_review_reproducible(tmp_path, as_of, action):
+    # E1's posting ends 2025-12-31: on that day it has not ended (pending); the day after it has (promote),
+    # whatever the date the calculation actually runs on.
+    wb = build_template()
+    fill_book(wb, {**DATA, "Settings": [{"key": "period", "value": "2025Q4"}, {"key": "prepared_by", "value": "张人力"},
+                                        {"key": "as_of", "value": as_of}]})
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    res = cli("calculate", str(path), "--quiet")
+    assert res.returncode == 0, res.stdout + res.stderr
+    e1 = next(r for r in sheet(path, "Grades") if r["employee_id"] == "E1")
+    assert e1["action"] == action
+    if action == "pending":
+        assert "2025-12-31" in e1["basis"]

@@ -104,10 +104,10 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
 
 
 def grade_review(book: Book, as_of: dt.date | None = None) -> list[GradeOutcome] | None:
-    """The year's grade review (GR) in a Q4 run, else None. ``as_of`` (default today) decides whether a posting has ended."""
+    """The year's grade review (GR) in a Q4 run, else None. ``as_of`` (default: Settings.as_of, else today) decides whether a posting has ended."""
     if not book.period.is_year_end or not any(r.code == "GR" for r in active_rules(book)):
         return None
-    return review(book, as_of or dt.date.today())
+    return review(book, as_of or book.settings.as_of or dt.date.today())
 
 
 def _grade_summary(grades: list[GradeOutcome] | None) -> list[str]:

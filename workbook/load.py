@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 import python_calamine as pc
 
 from . import problems as P
-from .cells import CellError, is_blank, parse_period, parse_text
+from .cells import CellError, is_blank, parse_date, parse_period, parse_text
 from .hostile import HostileFile, screen
 from .model import Book, Settings
 from .periods import Quarter
@@ -98,7 +98,14 @@ def _settings(rows: list | None, title: str) -> tuple[Settings | None, list[P.Pr
         if bad:
             probs.append(P.error(title, f"B{crow.row}", "components", f"未知的组件代码 {', '.join(bad)}", expected=", ".join(COMPONENTS), found=crow.value))
         comps = tuple(c for c in names if c in COMPONENTS)
-    return Settings(period, text("company"), text("prepared_by"), text("data_home"), comps, text("ledger")), probs
+    as_of = None
+    arow = values.get("as_of")
+    if arow is not None and not is_blank(arow.value):
+        try:
+            as_of = parse_date(arow.value)
+        except CellError as e:
+            probs.append(P.error(title, f"B{arow.row}", "as_of", e.message, e.expected, e.found))
+    return Settings(period, text("company"), text("prepared_by"), text("data_home"), comps, text("ledger"), as_of), probs
 
 
 __all__ = ["load_book", "default_policy"]

@@ -6,6 +6,7 @@ payout line can cite the exact inputs it used.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
@@ -23,6 +24,7 @@ class Settings:
     data_home: str = ""
     components: tuple[str, ...] = ()  # empty: every component with data
     ledger: str = ""  # ledger URL (sqlite:///… or postgresql://…); empty: SQLite in data_home
+    as_of: dt.date | None = None  # the grade review's reference date; None: the day of the run
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def review_flow(row, as_of: dt.date, days: int) -> Flow:
         if posted < days:
             return Flow("pending", f"公示期 {start.isoformat()} 至 {end.isoformat()} 只有 {posted} 个工作日，不足 {days} 个：请补足公示")
     if as_of <= end:
-        return Flow("pending", f"公示期至 {end.isoformat()}，尚未结束")
+        return Flow("pending", f"公示期至 {end.isoformat()}，截至评审基准日 {as_of.isoformat()} 尚未结束")
     if row.objection:
         return Flow("pending", "公示期内有异议：待评审委员会处理申诉（异议成立请将 评审委员会 填 N；不成立请将 有异议 填 N）")
     return Flow("approved", f"部门初审、评审委员会均通过，公示 {days} 个工作日至 {end.isoformat()} 无异议", next_workday(end))
