@@ -18,6 +18,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .model import Book
@@ -28,9 +29,14 @@ POLICY_SHEETS = ("Policy", "Tiers")  # covered by policy_sha256, not input_sha25
 ROW_DIGEST_CHARS = 16  # per-row digests only name rows; the sheet hash is the full SHA-256
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def canon(v: Any) -> Any:
     """One cell value in its canonical JSON form."""
-    if v is None or isinstance(v, (bool, str, int)):
+    if type(v) in _PLAIN:
+        return v
+    if isinstance(v, (bool, str, int)):
         return v
     if isinstance(v, Decimal):
         if v == 0:
@@ -47,19 +53,31 @@ def canon(v: Any) -> Any:
     raise TypeError(f"no canonical form for {type(v).__name__}")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # rows are built in key order already
+
+
 def dumps(obj: Any) -> bytes:
     """Canonical JSON bytes: sorted keys, no spaces, UTF-8 (never ASCII escapes)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(obj).encode("utf-8")
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@lru_cache(maxsize=None)
+def _row_fields(sheet_key: str) -> tuple[tuple[str, int], ...]:
+    """(column key, tuple index) of a sheet's typed row, in sorted key order."""
+    from .tables import row_type
+
+    index = {f: i for i, f in enumerate(row_type(sheet_key)._fields)}
+    return tuple((c.key, index[field_name(c.key)]) for c in sorted(INPUT_BY_KEY[sheet_key].columns, key=lambda c: c.key))
+
+
 def row_bytes(sheet_key: str, row: Any) -> bytes:
-    """A typed row without its sheet row number, as canonical JSON."""
-    cols = INPUT_BY_KEY[sheet_key].columns
-    return dumps({c.key: canon(getattr(row, field_name(c.key))) for c in cols})
+    """A typed row without its sheet row number, as canonical JSON (the same bytes as ``dumps``)."""
+    return _ROW_ENCODER.encode({k: canon(row[i]) for k, i in _row_fields(sheet_key)}).encode("utf-8")
 
 
 def _sorted_hash(items: Iterable[bytes]) -> str:
