@@ -307,3 +307,20 @@ def test_a_locked_book_copied_to_another_desk_cannot_be_recalculated_there(capsy
     shutil.copy2(book, elsewhere)
     code, out = run(capsys, "calculate", str(elsewhere), "--quiet")
     assert code == 1 and "已锁定的期间不能换一个账本重新计算" in out
+
+
+def test_a_book_that_cannot_be_written_still_locks_in_the_ledger(capsys, book, monkeypatch):
+    """Excel on Windows keeps the file locked: the lock stands in the ledger, and says so."""
+    calculated(capsys, book)
+    import workbook.approval as approval
+
+    def busy(*a, **k):
+        raise PermissionError(13, "文件正被另一个程序使用")
+
+    monkeypatch.setattr(approval, "write_status", busy)
+    code, out = run(capsys, "lock", str(book), "--by", CHECKER)
+    assert code == 0 and "状态 表未能更新" in out and "以账本为准" in out
+    monkeypatch.undo()
+    assert run(capsys, "verify", str(book))[0] == 0
+    assert run(capsys, "publish", str(book))[0] == 0
+    assert read_status(book)["state"] == "PUBLISHED"

@@ -134,11 +134,20 @@ def lock_flow(path: str | Path, by: str, ledger_url: str | None = None) -> Outco
         entry = _append_or_refuse(led, desk, LOCK, by, payload, rule)
     if isinstance(entry, str):
         return refused(entry, prep.problems, book)
-    record = lock_record(desk, book, entry, status)
-    write_status(path, record, protect_inputs=True)
+    note = status_note(path, lock_record(desk, book, entry, status), True)
     return Outcome(True, prep.problems, [f"{desk.period} 已由 {entry.actor} 锁定（{entry.at}）：{len(prep.rows)} 条发放记录，合计 {total:,.2f} 元",
-                                          f"账本条目 {entry.entry_hash}（{shown_url(desk.ledger_url)}）；输入表已保护"], prep.book,
-                   prep.lines, prep.rows)
+                                          f"账本条目 {entry.entry_hash}（{shown_url(desk.ledger_url)}）" + (note or "；输入表已保护")],
+                   prep.book, prep.lines, prep.rows)
+
+
+def status_note(path: Path, record: dict, protect: bool) -> str:
+    """Write the Status sheet; the transition already stands in the ledger, so a file that
+    cannot be written (open in Excel on Windows) is a note, not a failure."""
+    try:
+        write_status(path, record, protect_inputs=protect)
+    except OSError as e:
+        return f"；注意：工作簿的 状态 表未能更新（{e.strerror or e}），以账本为准"
+    return ""
 
 
 def lock_record(desk: Desk, book: Book, entry: Entry, status: dict) -> dict:
@@ -172,9 +181,9 @@ def reopen_flow(path: str | Path, by: str, reason: str, ledger_url: str | None =
     record = lock_record(desk, book, lock, status) if lock else {}
     record.update(state=CALCULATED, reopened_by=entry.actor, reopened_at=entry.at, reopen_reason=entry.payload["reason"],
                   locked_by="", locked_at="", lock_entry_hash="")
-    write_status(path, record, protect_inputs=False)
+    note = status_note(path, record, False)
     return Outcome(True, [], [f"{desk.period} 已由 {entry.actor} reopen（理由：{entry.payload['reason']}）；输入表已取消保护，修改后请重新计算并锁定",
-                              f"账本条目 {entry.entry_hash}"], book)
+                              f"账本条目 {entry.entry_hash}{note}"], book)
 
 
 def _append_or_refuse(led, desk: Desk, kind: str, by: str, payload: dict, rule) -> Entry | str:

@@ -26,7 +26,7 @@ from .flows import Outcome
 from .ledger import LOCK, PUBLISH, Entry, PeriodHistory, Refused, opened, shown_url
 from .publish import Files, check, csv_bytes, folder, ledger_payload, render
 from .state import PUBLISHED, Where, refusal
-from .status_sheet import read_status, write_status
+from .status_sheet import read_status
 
 LEDGER_SHEET = "账本"
 
@@ -153,14 +153,13 @@ def _write_files(path: Path, desk: Desk, prep: Prepared, lock: Entry, entry: Ent
     summary.append(f"发放文件：{target}（{', '.join(files.data)}）")
     summary.append(f"账本条目 {entry.entry_hash}（前一条 {entry.prev_hash[:12]}…）")
     if not already or read_status(path).get("state") != PUBLISHED:
-        try:
-            from .approval import lock_record
+        from .approval import status_note, lock_record
 
-            record = lock_record(desk, prep.book, lock, read_status(path))
-            record.update(state=PUBLISHED, published_at=entry.at, publish_entry_hash=entry.entry_hash)
-            write_status(path, record, protect_inputs=True)
-        except OSError as e:  # the files and the ledger are what count; the sheet is a copy
-            summary.append(f"注意：工作簿的 状态 表未能更新（{e.strerror or e}），以账本为准")
+        record = lock_record(desk, prep.book, lock, read_status(path))
+        record.update(state=PUBLISHED, published_at=entry.at, publish_entry_hash=entry.entry_hash)
+        note = status_note(path, record, True)  # the files and the ledger are what count; the sheet is a copy
+        if note:
+            summary.append(note.lstrip("；"))
     return Outcome(True, prep.problems, summary, prep.book, prep.lines, prep.rows)
 
 
