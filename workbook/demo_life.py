@@ -131,7 +131,8 @@ def second_quarter(folder: Path, first: dict[str, list[dict[str, Any]]], progres
     print(f"  期初状态：{read_status(book).get('opening', '')}；结转的组件：{', '.join(sorted(res.book.carried))}")
     picks = [ln for ln in res.lines if ln.status == PAID and (ln.item_code in ("PN", "ADJ") or (ln.item_code == "KA" and ln.employee_id == "E001"))]
     for ln in picks[:6]:
-        print(f"  {ln.employee_id} {ln.item_code:6s} {ln.amount:>10,.2f}  {ln.basis[:120]}")
+        basis = ln.basis if ln.item_code == "KA" else ln.basis[:120]  # KA's make-up of the carried shortfall is the point
+        print(f"  {ln.employee_id} {ln.item_code:6s} {ln.amount:>10,.2f}  {basis}")
     for title, step in ((f"审批人锁定 {NEXT}", lambda: lock_flow(book, CHECKER)), (f"发布 {NEXT}", lambda: publish_flow(book, PUBLISHER))):
         out = step()
         _show(title, out)
