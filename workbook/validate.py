@@ -12,9 +12,14 @@ from decimal import Decimal
 from . import client_classes
 from . import problems as P
 from .model import Book
+from .policy_defaults import PARAMS
 from .rules import active_rules
 
 ONE = Decimal(1)
+# Parameters whose blank value is itself a setting: no campaign, no honour list, an empty
+# revenue-type list. Every other parameter a running rule reads must be filled in.
+BLANK_MEANS_OFF = frozenset({"ac_start", "ac_end", "gr_honour_sales_ratio", "ka_counting_types", "ka_flat_types", "ka_margin_types"})
+READS = {"KA": ("KA", "KP")}  # KA reads the KPI parameters for its factor even when KP is not listed
 
 
 def check_deals(book: Book) -> list[P.Problem]:
@@ -43,8 +48,27 @@ def check_deals(book: Book) -> list[P.Problem]:
     return probs
 
 
+def check_blank_params(book: Book) -> list[P.Problem]:
+    """A blank Policy value of a running component is an error at its cell.
+
+    A blank cell reads as None; a rule multiplying by it would crash calculate, and
+    a guessed default would pay on a number HR did not choose. GR reports its own
+    (``grade_checks``); parameters whose default is blank are optional by design.
+    """
+    running = {r.code for r in active_rules(book)} - {"GR"}
+    components = {c for code in running for c in READS.get(code, (code,))}
+    rows = {str(r.key).strip(): r for r in book.rows("Policy")}
+    return [book.problem(P.ERROR, "Policy", rows.get(p.key), "value", f"参数 {p.key} 不能为空（{p.note}）：请填写，默认值为 {p.default}",
+                         expected=p.default, found="(空)")
+            for p in PARAMS
+            if p.component in components and p.default != "" and p.key not in BLANK_MEANS_OFF and book.policy.params.get(p.key) is None]
+
+
 def check_book(book: Book) -> list[P.Problem]:
-    probs = check_deals(book) + client_classes.check(book)
+    blank = check_blank_params(book)
+    probs = blank + check_deals(book) + client_classes.check(book)
+    if blank:
+        return probs  # the rules' own checks read these parameters too
     for rule in active_rules(book):
         if rule.check is not None:
             probs.extend(rule.check(book))

@@ -1,0 +1,108 @@
+"""Regressions found by reviewing the rules against POLICY.md.
+
+Each test pins one fault that was fixed: a path that crashed calculate, paid
+money where it should have stopped, or paid a wrong amount. Expected amounts are
+worked out by hand from POLICY.md; the arithmetic is in the comments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from conftest import book_from, claim, client, deal, emp
+from workbook import problems as P
+from workbook.calculate import compute, payout_rows, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def errors(probs):
+    return [p for p in probs if p.severity == P.ERROR]
+
+
+def warnings(probs):
+    return [p for p in probs if p.severity == P.WARNING]
+
+
+def paid(lines, code=None):
+    return {(ln.employee_id, ln.item_code): ln.amount for ln in lines if ln.status == "paid" and (code is None or ln.item_code == code)}
+
+
+# ---- a blank Policy value is an input error at its cell, never a crash ---------------------------
+# Each case: the parameter left blank, and the smallest book that makes a rule read it.
+BLANK_CASES = {
+    "pn_monthly_cap": dict(Employees=[emp("E1")], Incidents=[{"incident_id": "I1", "employee_id": "E1", "date": "2026-08-05", "kind": "complaint", "severity": "serious"}]),
+    "ka_task_rate": dict(Employees=[emp("E1", floating_wage="6000")], Targets=[{"employee_id": "E1", "period": "2026Q3", "target": "200000"}]),
+    "kp_quant_cap": dict(Employees=[emp("E1", floating_wage="6000")], Targets=[{"employee_id": "E1", "period": "2026Q3", "target": "200000"}],
+                         KPI=[{"employee_id": "E1", "period": "2026Q3", "indicator": "销售额", "weight": "100%", "kind": "quantitative", "target": "100", "actual": "90"}]),
+    "kc_unit_rate": dict(Employees=[emp("E1")], Units=[{"employee_id": "E1", "month": "2026-07", "units": "3", "css": "985"}]),
+    "sc_a_share": dict(Employees=[emp("E1")], Scorecard=[{"employee_id": "E1", "month": "2026-07", "sales_completion": "100%", "push_completion": "100%",
+                                                          "collection_completion": "100%", "new_clients": "1", "leads": "5", "admin_score": "100"}]),
+    "nc_claim_workdays": dict(Employees=[emp("E1")], Clients=[client("C1")], Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")]),
+    "nc_table": dict(Employees=[emp("E1")], Clients=[client("C1")], Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")]),
+}
+
+
+@pytest.mark.parametrize("key", sorted(BLANK_CASES))
+def test_blank_policy_value_is_an_error_at_its_cell_not_a_crash(key):
+    # Before: validate passed and compute raised TypeError (None × Decimal) or KeyError (tier None).
+    sheets = dict(BLANK_CASES[key])
+    sheets["Policy"] = [{"key": key, "value": ""}]  # row 2 of the Policy sheet
+    book = book_from(params={key: None}, **sheets)
+    errs = [p for p in errors(validate(book)) if key in p.message]
+    assert errs, f"blank {key} passed validation"
+    assert errs[0].sheet == "Policy" and errs[0].cell == "B2"
+
+
+@pytest.mark.parametrize("key", ["tm_rate", "tm_growth_threshold", "pp_tenure_step"])
+def test_blank_annual_policy_value_is_an_error_in_q4(key):
+    sheets = dict(Employees=[emp("E1")], Clients=[client("C1")], Deals=[deal("D1", "C1", "E1", "2026-05-01", "1000")],
+                  Ratings=[{"employee_id": "E1", "year": "2026", "rating": "优秀", "tenure_years": "3"}])
+    book = book_from("2026Q4", params={key: None, "pp_budget": D(1000)}, **sheets)
+    assert any(key in p.message for p in errors(validate(book)))
+
+
+def test_blank_value_of_a_component_not_in_use_does_not_block():
+    # KC is not active (no Units rows), so a blank KC rate stops nothing.
+    book = book_from(params={"kc_unit_rate": None}, Employees=[emp("E1")],
+                     Satisfaction=[{"employee_id": "E1", "period": "2026Q3", "satisfaction": "95%"}])
+    assert not errors(validate(book))
+
+
+def test_blank_values_that_mean_off_are_allowed():
+    # ac_start/ac_end both blank: no campaign; nc_scheme_start blank: no start limit.
+    book = book_from(params={"ac_start": None, "ac_end": None, "nc_scheme_start": None}, Employees=[emp("E1")], Clients=[client("C1")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")])
+    assert not errors(validate(book))
+    lines, probs = compute(book)
+    # NC: 300,000 is in (100,000, 500,000] → 1,000.
+    assert paid(lines, "NC") == {("E1", "NC"): D("1000.00")}
+
+
+def test_blank_policy_value_end_to_end_names_the_cell_and_never_crashes(tmp_path):
+    from workbook.schema import INPUT_BY_KEY
+    from workbook.template import build_template, fill_book, save_workbook, sheet_title
+
+    wb = build_template()
+    fill_book(wb, {
+        "Settings": [{"key": "period", "value": "2026Q3"}, {"key": "company", "value": "测试"}, {"key": "prepared_by", "value": "制表人"}],
+        "Employees": [{"employee_id": "E1", "name": "王伟", "department": "销售部", "performance_bonus": 5000}],
+        "Incidents": [{"incident_id": "I1", "employee_id": "E1", "date": dt.date(2026, 8, 5), "kind": "complaint", "severity": "serious"}],
+    })
+    ws = wb[sheet_title(INPUT_BY_KEY["Policy"])]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == "pn_monthly_cap")
+    ws.cell(row=row, column=2).value = None
+    path = tmp_path / "q.xlsx"
+    save_workbook(wb, path)
+    p = subprocess.run([sys.executable, "-m", "workbook.cli", "calculate", str(path), "--quiet"], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, out
+    assert "Traceback" not in out and "内部错误" not in out
+    assert f"!B{row}" in out and "pn_monthly_cap" in out
