@@ -106,3 +106,21 @@ def test_blank_policy_value_end_to_end_names_the_cell_and_never_crashes(tmp_path
     assert p.returncode == 1, out
     assert "Traceback" not in out and "内部错误" not in out
     assert f"!B{row}" in out and "pn_monthly_cap" in out
+
+
+# ---- SA: a Satisfaction row for someone not on Employees is an error, not a payout to nobody -------
+def test_satisfaction_row_of_unknown_employee_is_an_error():
+    # Before: E9 (a typo for E1) was paid SA 1,000 with a blank name and department.
+    book = book_from(Employees=[emp("E1")], Satisfaction=[{"employee_id": "E9", "period": "2026Q3", "satisfaction": "96%"}])
+    errs = errors(validate(book))
+    assert [(p.sheet, p.cell) for p in errs] == [("Satisfaction", "A2")]
+    assert "E9" in errs[0].message
+
+
+def test_satisfaction_rows_of_other_periods_are_not_checked():
+    # History rows of an employee who has left stop nothing this quarter.
+    book = book_from(Employees=[emp("E1")], Satisfaction=[{"employee_id": "E9", "period": "2025Q3", "satisfaction": "96%"},
+                                                          {"employee_id": "E1", "period": "2026Q3", "satisfaction": "90%"}])
+    assert not errors(validate(book))
+    lines, _ = compute(book)
+    assert paid(lines) == {("E1", "SA"): D("500.00")}  # 90% is in [90%, 95%) → 500

@@ -28,7 +28,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("NC", "新客户开发奖励", new_client.compute, new_client.check, ("Claims",)),
     Rule("MT", "客户维护奖励", maintenance.compute, None, ("Deals",)),
-    Rule("SA", "客户满意度奖励", satisfaction.compute, None, ("Satisfaction",)),
+    Rule("SA", "客户满意度奖励", satisfaction.compute, satisfaction.check, ("Satisfaction",)),
     Rule("TM", "团队奖励", team.compute, None, ("Deals",)),
     Rule("PN", "惩罚扣款", penalty.compute, penalty.check, ("Incidents",)),
     Rule("KA", "大客户部季度提成", key_account.compute, key_account.check, ("Targets", "OpeningBalances")),

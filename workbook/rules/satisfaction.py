@@ -19,6 +19,13 @@ def award_band(policy, satisfaction: Decimal) -> Band:
     return policy.tier("sa_award").lookup(satisfaction)
 
 
+def check(book: Book) -> list[P.Problem]:
+    """A row of the run's period must name someone on Employees: a typo would pay nobody."""
+    emps, period = book.employees, str(book.period)
+    return [book.problem(P.ERROR, "Satisfaction", r, "employee_id", f"工号 {r.employee_id} 不在 员工 (Employees) 表中", found=r.employee_id)
+            for r in book.rows("Satisfaction") if r.period == period and r.employee_id not in emps]
+
+
 def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
     lines, probs = [], []
     sheet = book.title("Satisfaction")
