@@ -124,3 +124,37 @@ def test_satisfaction_rows_of_other_periods_are_not_checked():
     assert not errors(validate(book))
     lines, _ = compute(book)
     assert paid(lines) == {("E1", "SA"): D("500.00")}  # 90% is in [90%, 95%) → 500
+
+
+# ---- NC: the additional award of one client is split by largest remainder, like the tier award ----
+def test_additional_award_parts_add_up_to_the_clients_award():
+    # One deal of 60,000 worked by three people at 33.333% / 33.333% / 33.334%; all three claim.
+    # Tier award (nc_award): 60,000 ≤ 100,000 → 500. Credits 19,999.8 / 19,999.8 / 20,000.4.
+    #   50,000 fen split: raw 16,666.5 / 16,666.5 / 16,667.0 → floors 16,666 / 16,666 / 16,667 (49,999),
+    #   1 fen left → largest remainder .5, tie → the earlier (E1): 166.67 / 166.66 / 166.67 = 500.00.
+    # Additional award: first deal 60,000 in (50,000, 100,000] → 200; period total 60,000 < 500,000 → 0; = 200.
+    #   20,000 fen split: raw 6,666.6 / 6,666.6 / 6,666.8 → floors 6,666 × 3 (19,998), 2 fen left →
+    #   remainders .8 (E3), .6 (E1), .6 (E2) → E3 and E1: 66.67 / 66.66 / 66.67 = 200.00.
+    # Before: 200 × share per person, each rounded: 66.67 × 3 = 200.01 (a fen more than the award).
+    people = ("E1", "E2", "E3")
+    shares = ("33.333%", "33.333%", "33.334%")
+    book = book_from(params={"nc_additional_enabled": True}, Employees=[emp(e) for e in people], Clients=[client("C1")],
+                     Deals=[deal("D1", "C1", e, "2026-07-10", "60000", s) for e, s in zip(people, shares)],
+                     Claims=[claim(f"Q{i}", e, "C1") for i, e in enumerate(people, 1)])
+    assert not errors(validate(book))
+    lines, probs = compute(book)
+    assert not probs
+    extra = {ln.employee_id: ln.amount for ln in lines if "追加" in ln.rule}
+    assert extra == {"E1": D("66.67"), "E2": D("66.66"), "E3": D("66.67")}
+    assert sum(extra.values()) == D("200.00")
+    rows = {(r.employee_id, r.item_code): r.amount for r in payout_rows(book, lines)}
+    assert rows == {("E1", "NC"): D("233.34"), ("E2", "NC"): D("233.32"), ("E3", "NC"): D("233.34")}  # 166.67+66.67, 166.66+66.66, 166.67+66.67
+    assert sum(rows.values()) == D("700.00")
+
+
+def test_additional_award_on_a_zero_first_deal_pays_nothing_and_does_not_crash():
+    # Basis 0: the tier award is 0 (POLICY pays on a positive first deal), and nobody has credit to split by.
+    book = book_from(params={"nc_additional_enabled": True}, Employees=[emp("E1")], Clients=[client("C1")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "0")], Claims=[claim("Q1", "E1", "C1")])
+    lines, probs = compute(book)
+    assert not probs and paid(lines) == {("E1", "NC"): D("0.00")}

@@ -195,8 +195,9 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
             except NoBand as e:
                 probs.append(P.error(book.title("Tiers"), "", "table", str(e)))
                 continue
-            amount = extra * share
-            lines.append(Line(c.employee_id, "NC", "NC", amount, f"追加奖励：{text}；本人分成 {fmt_plain(share * 100)}%", RULE + " 追加奖励", text, ref + nc.refs, pay_month))
+            people = sorted(nc.credit)  # one award per client, split like the tier award so the parts add up to it
+            amount = dict(zip(people, split_largest_remainder(extra, [nc.credit[p] for p in people])))[c.employee_id] if extra and nc.basis > 0 else ZERO
+            lines.append(Line(c.employee_id, "NC", "NC", amount, f"追加奖励：{text}；本人分成 {fmt_plain(share * 100)}%，最大余额法分得 {fmt_plain(amount)}", RULE + " 追加奖励", text, ref + nc.refs, pay_month))
         if c.uplift:
             lines.append(Line(c.employee_id, "NC", "NC_UP", c.uplift, f"战略客户 {c.client_id} 上浮：{c.uplift_reason}", RULE + " 特殊优质客户上浮", "", ref, pay_month))
     return lines, probs
