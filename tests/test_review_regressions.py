@@ -158,3 +158,24 @@ def test_additional_award_on_a_zero_first_deal_pays_nothing_and_does_not_crash()
                      Deals=[deal("D1", "C1", "E1", "2026-07-10", "0")], Claims=[claim("Q1", "E1", "C1")])
     lines, probs = compute(book)
     assert not probs and paid(lines) == {("E1", "NC"): D("0.00")}
+
+
+# ---- NC: a first_deal_date inside the period with no deal on that date is an input error ----------
+def test_first_deal_date_in_period_without_that_deal_is_an_error_at_the_cell():
+    # C1 has no deal before the period and first_deal_date 2026-07-05, inside 2026Q3: it is new (POLICY §1),
+    # but its first deal (the basis of the award) is not on Deals. Before: the claim was rejected as
+    # "不是本期新客户", which is false, and the quarter calculated without a word.
+    book = book_from(Employees=[emp("E1")], Clients=[client("C1", first_deal_date="2026-07-05")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")])
+    errs = errors(validate(book))
+    assert [(p.sheet, p.cell) for p in errs] == [("Clients", "F2")]
+    assert "2026-07-05" in errs[0].message
+
+
+def test_first_deal_date_matching_a_deal_in_period_is_fine():
+    # first_deal_date 2026-07-10 = D1's date: C1 is new, basis 300,000 → (100,000, 500,000] → 1,000.
+    book = book_from(Employees=[emp("E1")], Clients=[client("C1", first_deal_date="2026-07-10")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")])
+    assert not errors(validate(book))
+    lines, _ = compute(book)
+    assert paid(lines) == {("E1", "NC"): D("1000.00")}

@@ -101,6 +101,16 @@ def check(book: Book) -> list[P.Problem]:
     emps, clients = book.employees, book.clients
     ncs = new_clients(book)
     cap = book.policy["nc_uplift_cap"]
+    by_client = deals_by_client(book)
+    for cid in sorted({c.client_id for c in book.rows("Claims")}):
+        client = clients.get(cid)
+        day = client.first_deal_date if client is not None else None
+        if day is None or not book.period.contains(day) or cid in ncs:
+            continue
+        if all(d.signed_on > day for d in by_client.get(cid, ())):  # new this period, but its first deal is not on Deals
+            probs.append(book.problem(P.ERROR, "Clients", client, "first_deal_date",
+                                      f"客户 {cid} 的首次成交日期 {day.isoformat()} 在本期 {book.period} 内，但 成交 (Deals) 表没有该日的成交：新客户奖励以首单金额为基数，请补录首单或更正首次成交日期",
+                                      expected="成交表中首单的日期", found=day.isoformat()))
     for c in book.rows("Claims"):
         if c.employee_id not in emps:
             probs.append(book.problem(P.ERROR, "Claims", c, "employee_id", f"工号 {c.employee_id} 不在 员工 (Employees) 表中", found=c.employee_id))
