@@ -179,3 +179,21 @@ def test_first_deal_date_matching_a_deal_in_period_is_fine():
     assert not errors(validate(book))
     lines, _ = compute(book)
     assert paid(lines) == {("E1", "NC"): D("1000.00")}
+
+
+# ---- NC: the claim deadline parameter at 0 or below -------------------------------------------------
+@pytest.mark.parametrize("submitted, status", [("2026-09-30", "paid"), ("2026-10-08", "rejected")])
+def test_zero_claim_workdays_means_the_period_end_is_the_deadline(submitted, status):
+    # 0 working days after 2026-09-30 is 2026-09-30 itself. Before: add_workdays raised ValueError (a crash).
+    book = book_from(params={"nc_claim_workdays": 0}, Employees=[emp("E1")], Clients=[client("C1")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1", submitted=submitted)])
+    assert not errors(validate(book))
+    lines, probs = compute(book)
+    assert not probs and [ln.status for ln in lines] == [status]
+
+
+def test_negative_claim_workdays_is_an_error_at_its_cell():
+    book = book_from(params={"nc_claim_workdays": -3}, Policy=[{"key": "nc_claim_workdays", "value": "-3"}], Employees=[emp("E1")],
+                     Clients=[client("C1")], Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")])
+    errs = errors(validate(book))
+    assert [(p.sheet, p.cell) for p in errs] == [("Policy", "B2")]

@@ -68,7 +68,9 @@ def _new_clients(book: Book) -> dict[str, NewClient]:
 
 
 def deadline(book: Book) -> dt.date:
-    return add_workdays(book.period.end, int(book.policy["nc_claim_workdays"]))
+    """The last day to submit: ``nc_claim_workdays`` working days after the period end (0: the end itself)."""
+    n = int(book.policy["nc_claim_workdays"])
+    return book.period.end if n <= 0 else add_workdays(book.period.end, n)
 
 
 def client_award(policy, basis: Decimal) -> tuple[TierTable, Band, Decimal]:
@@ -101,6 +103,10 @@ def check(book: Book) -> list[P.Problem]:
     emps, clients = book.employees, book.clients
     ncs = new_clients(book)
     cap = book.policy["nc_uplift_cap"]
+    days = book.policy["nc_claim_workdays"]
+    if days is not None and days < 0:
+        row = next((r for r in book.rows("Policy") if str(r.key).strip() == "nc_claim_workdays"), None)
+        probs.append(book.problem(P.ERROR, "Policy", row, "value", "参数 nc_claim_workdays（申请提交期限，工作日）不能为负数", expected="≥ 0", found=days))
     by_client = deals_by_client(book)
     for cid in sorted({c.client_id for c in book.rows("Claims")}):
         client = clients.get(cid)
