@@ -197,3 +197,30 @@ def test_negative_claim_workdays_is_an_error_at_its_cell():
                      Clients=[client("C1")], Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")])
     errs = errors(validate(book))
     assert [(p.sheet, p.cell) for p in errs] == [("Policy", "B2")]
+
+
+# ---- KA: a zero quarterly target is not silently a quarter without commission -----------------------
+def test_zero_target_warns_at_the_cell():
+    # T = 0 → B = 0; X = 100,000 ≥ B, L = 100,000, A = 100,000 > T and X < C = 300,000 → A = T = 0 and
+    # the whole 100,000 is carried: task commission 4% × 0 = 0, floating wage paid (B + L ≥ T).
+    # The arithmetic is POLICY's, but a blank-looking quarter must not pass unnoticed: a warning at Targets!C2.
+    book = book_from(Employees=[emp("E1", floating_wage="6000")], Clients=[client("C1")],
+                     Targets=[{"employee_id": "E1", "period": "2026Q3", "target": "0"}],
+                     KPI=[{"employee_id": "E1", "period": "2026Q3", "indicator": "销售额", "weight": "100%", "kind": "qualitative", "score": "100"}],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "100000", revenue_type="software", in_crm="Y")])
+    probs = validate(book)
+    assert not errors(probs)
+    assert [(p.sheet, p.cell) for p in warnings(probs)] == [("Targets", "C2")]
+    lines, _ = compute(book)
+    assert paid(lines) == {("E1", "KA_FW"): D("6000.00")}
+
+
+def test_zero_target_of_a_new_hire_does_not_warn():
+    # New hire's first quarter carries no task: A = X = 100,000 → 4% × 100,000 = 4,000 (k = 100/100 = 1).
+    book = book_from(Employees=[emp("E1", floating_wage="6000", hire_date="2026-07-01")], Clients=[client("C1")],
+                     Targets=[{"employee_id": "E1", "period": "2026Q3", "target": "0"}],
+                     KPI=[{"employee_id": "E1", "period": "2026Q3", "indicator": "销售额", "weight": "100%", "kind": "qualitative", "score": "100"}],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "100000", revenue_type="software", in_crm="Y")])
+    assert not warnings(validate(book))
+    lines, _ = compute(book)
+    assert paid(lines) == {("E1", "KA"): D("4000.00"), ("E1", "KA_FW"): D("6000.00")}

@@ -111,8 +111,7 @@ def gather(book: Book) -> tuple[dict[str, QuarterInput], dict[str, KAState], lis
             if kind in flat:
                 tally["flat_all"] += credited
         e = emps.get(emp)
-        hire = getattr(e, "hire_date", None)
-        new_hire = bool(book.policy["ka_new_hire_no_task"]) and hire is not None and book.period.contains(hire)
+        new_hire = _new_hire(book, e)
         res = results.get(emp)
         if res is not None:
             k, ktext = res.k, f"KPI 系数 k = {kpi.show(res.k)}（加权得分 {kpi.show(res.score)}）"
@@ -121,6 +120,12 @@ def gather(book: Book) -> tuple[dict[str, QuarterInput], dict[str, KAState], lis
         inputs[emp] = QuarterInput(emp, str(book.period), tgt[emp].target, tally["counting"], tally["flat_counting"], tally["flat_all"],
                                    k, new_hire, getattr(e, "floating_wage", None), pay, tuple(refs), ktext)
     return inputs, opening_states(book), lines, probs
+
+
+def _new_hire(book: Book, employee) -> bool:
+    """The quarter of the hire date is the new hire's first quarter, which carries no task (Decided)."""
+    hire = getattr(employee, "hire_date", None)
+    return bool(book.policy["ka_new_hire_no_task"]) and hire is not None and book.period.contains(hire)
 
 
 def _check_types(book: Book) -> list[P.Problem]:
@@ -177,6 +182,10 @@ def check(book: Book) -> list[P.Problem]:
             probs.append(book.problem(P.WARNING, "Employees", emps[emp], "floating_wage", f"员工 {emp} 参与大客户提成但未填写季度浮动工资：达标时无法发放", expected="季度浮动工资", found="(空)"))
         if r.target < 0:
             probs.append(book.problem(P.ERROR, "Targets", r, "target", "季度任务额不能为负数", expected="≥ 0", found=r.target))
+        elif r.target == 0 and not _new_hire(book, emps.get(emp)):
+            probs.append(book.problem(P.WARNING, "Targets", r, "target",
+                                      f"员工 {emp} 的季度任务额为 0：基数 B = 0，完成额低于 {fmt_plain(book.policy['ka_carry_threshold'])} 时超出目标的部分全部转入下季，本季不计提任务奖金；请核对任务额",
+                                      expected="> 0", found=r.target))
     probs += _check_openings(book)
     margin = type_sets(book)["ka_margin_types"]
     for emp, deals in _period_deals(book, tgt).items():
