@@ -224,3 +224,28 @@ def test_zero_target_of_a_new_hire_does_not_warn():
     assert not warnings(validate(book))
     lines, _ = compute(book)
     assert paid(lines) == {("E1", "KA"): D("4000.00"), ("E1", "KA_FW"): D("6000.00")}
+
+
+# ---- a table parameter must name a table of its own component -------------------------------------
+def test_kp_table_naming_another_components_table_is_an_error():
+    # kp_table = nc_award: S = 90 falls in (0, 100,000] → k = 500, and KA would pay × (80% + 20% × 500) = × 100.8.
+    book = book_from(params={"kp_table": "nc_award"}, Policy=[{"key": "kp_table", "value": "nc_award"}], Employees=[emp("E1")],
+                     KPI=[{"employee_id": "E1", "period": "2026Q3", "indicator": "销售额", "weight": "100%", "kind": "qualitative", "score": "90"}])
+    errs = errors(validate(book))
+    assert [(p.sheet, p.cell) for p in errs] == [("Policy", "B2")] and "kp_table" in errs[0].message
+
+
+def test_nc_table_naming_another_components_table_is_an_error():
+    # nc_table = mt_rate: 300,000 falls in (20%, ∞) → an "award" of 0.03 yuan.
+    book = book_from(params={"nc_table": "mt_rate"}, Policy=[{"key": "nc_table", "value": "mt_rate"}], Employees=[emp("E1")], Clients=[client("C1")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "300000")], Claims=[claim("Q1", "E1", "C1")])
+    errs = errors(validate(book))
+    assert [(p.sheet, p.cell) for p in errs] == [("Policy", "B2")] and "nc_table" in errs[0].message
+
+
+def test_alternative_nc_table_pays_its_tier():
+    # nc_award_alt: 5,000 is in (1,000, 10,000] → 200.
+    book = book_from(params={"nc_table": "nc_award_alt"}, Employees=[emp("E1")], Clients=[client("C1")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-10", "5000")], Claims=[claim("Q1", "E1", "C1")])
+    assert not errors(validate(book))
+    assert paid(compute(book)[0]) == {("E1", "NC"): D("200.00")}

@@ -28,6 +28,7 @@ HUNDRED = Decimal(100)
 ONE = Decimal(1)
 DEFAULT_CAP = Decimal("1.2")
 DEFAULT_MAX = Decimal(120)
+KP_TABLES = ("kp_coefficient",)  # the tier tables that map a weighted score to k
 
 
 class KpiInputError(ValueError):
@@ -148,8 +149,9 @@ def check(book: Book) -> list[P.Problem]:
     """Every KPI input error of the run's period: all of them, not only the first."""
     probs: list[P.Problem] = []
     name = book.policy["kp_table"]
-    if name and name not in book.policy.tiers:
-        return [P.error(book.title("Policy"), "", "kp_table", f"参数 kp_table 指向不存在的档位表 {name}", expected="空 或 kp_coefficient", found=name)]
+    if name and name not in KP_TABLES:  # another component's table would turn S into its money values
+        row = next((r for r in book.rows("Policy") if str(r.key).strip() == "kp_table"), None)
+        return [P.error(book.title("Policy"), book.cell("Policy", row, "value"), "kp_table", f"参数 kp_table 须留空（k = S/100）或填 KPI 系数档位表 {' / '.join(KP_TABLES)}", expected="空 或 kp_coefficient", found=name)]
     table, cap, score_max = _settings(book)
     emps = book.employees
     for (emp, period), rows in groups(book, str(book.period)).items():

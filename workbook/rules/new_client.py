@@ -25,6 +25,7 @@ from ..workdays import CalendarUnknown, add_workdays
 from .deals import Deal, credit, deals_by_client, first_deal_date
 
 RULE = "POLICY §1 新客户开发奖励"
+NC_TABLES = ("nc_award", "nc_award_alt")  # the award tables nc_table may choose between
 
 
 class NewClient:
@@ -103,6 +104,10 @@ def check(book: Book) -> list[P.Problem]:
     emps, clients = book.employees, book.clients
     ncs = new_clients(book)
     cap = book.policy["nc_uplift_cap"]
+    table = book.policy["nc_table"]
+    if table in book.policy.tiers and table not in NC_TABLES:  # a missing table is reported when the policy loads
+        row = next((r for r in book.rows("Policy") if str(r.key).strip() == "nc_table"), None)
+        probs.append(book.problem(P.ERROR, "Policy", row, "value", f"参数 nc_table 须是新客户奖励档位表 {' 或 '.join(NC_TABLES)}", expected=" / ".join(NC_TABLES), found=table))
     days = book.policy["nc_claim_workdays"]
     if days is not None and days < 0:
         row = next((r for r in book.rows("Policy") if str(r.key).strip() == "nc_claim_workdays"), None)
