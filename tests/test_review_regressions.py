@@ -249,3 +249,22 @@ def test_alternative_nc_table_pays_its_tier():
                      Deals=[deal("D1", "C1", "E1", "2026-07-10", "5000")], Claims=[claim("Q1", "E1", "C1")])
     assert not errors(validate(book))
     assert paid(compute(book)[0]) == {("E1", "NC"): D("200.00")}
+
+
+# ---- NC without claims needs no claim deadline ------------------------------------------------------
+def test_nc_without_claims_does_not_need_the_working_day_calendar():
+    # NC listed in Settings.components but no Claims: nothing to pay and no deadline to compute. Before:
+    # the deadline was computed first, so a year the calendar does not know (here 2099; in practice
+    # 2026Q4, whose deadline falls in January 2027) failed the whole quarter.
+    book = book_from("2099Q3", components=("NC", "SA"), Employees=[emp("E1")],
+                     Satisfaction=[{"employee_id": "E1", "period": "2099Q3", "satisfaction": "95%"}])
+    assert not errors(validate(book))
+    lines, probs = compute(book)
+    assert not probs and paid(lines) == {("E1", "SA"): D("1000.00")}  # 95% is in [95%, 100%] → 1,000
+
+
+def test_nc_claims_in_a_year_the_calendar_does_not_know_are_still_an_error():
+    book = book_from("2099Q3", Employees=[emp("E1")], Clients=[client("C1")], Deals=[deal("D1", "C1", "E1", "2099-07-10", "300000")],
+                     Claims=[claim("Q1", "E1", "C1", submitted="2099-10-09", dept_on="2099-10-10", hr_on="2099-10-12")])
+    _, probs = compute(book)
+    assert [p.sheet for p in errors(probs)] == ["Settings"] and "2099" in errors(probs)[0].message

@@ -151,6 +151,8 @@ def check(book: Book) -> list[P.Problem]:
 def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
     lines: list[Line] = []
     probs: list[P.Problem] = []
+    if not book.rows("Claims"):
+        return lines, probs  # nothing is paid without a claim, so no deadline (and no calendar year) is needed
     ncs = new_clients(book)
     try:
         due = deadline(book)
