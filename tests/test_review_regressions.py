@@ -268,3 +268,23 @@ def test_nc_claims_in_a_year_the_calendar_does_not_know_are_still_an_error():
                      Claims=[claim("Q1", "E1", "C1", submitted="2099-10-09", dept_on="2099-10-10", hr_on="2099-10-12")])
     _, probs = compute(book)
     assert [p.sheet for p in errors(probs)] == ["Settings"] and "2099" in errors(probs)[0].message
+
+
+# ---- PP: the budget is split exactly, so it must itself be a fen amount -----------------------------
+def test_pool_budget_below_the_fen_is_an_error():
+    # 1,000.005 cannot be paid out exactly: the parts used to add up to 1,000.01, a budget nobody set.
+    book = book_from("2026Q4", params={"pp_budget": D("1000.005")}, Policy=[{"key": "pp_budget", "value": "1000.005"}], Employees=[emp("E1")],
+                     Ratings=[{"employee_id": "E1", "year": "2026", "rating": "良好", "tenure_years": "1"}], components=("PP",))
+    errs = errors(validate(book))
+    assert [(p.sheet, p.cell) for p in errs] == [("Policy", "B2")]
+
+
+def test_pool_budget_split_adds_up():
+    # 1,000.00 over 优秀 (1.5 × (1 + 2% × 3) = 1.59) and 合格 (0.7 × (1 + 2% × 0) = 0.7), total 2.29:
+    # 100,000 fen × 1.59 / 2.29 = 69,432.31… → 69,432; × 0.7 / 2.29 = 30,567.68… → 30,567; 1 fen left →
+    # the larger remainder (.68, E2): 694.32 + 305.68 = 1,000.00.
+    book = book_from("2026Q4", params={"pp_budget": D("1000")}, Employees=[emp("E1"), emp("E2")], components=("PP",),
+                     Ratings=[{"employee_id": "E1", "year": "2026", "rating": "优秀", "tenure_years": "3.9"},
+                              {"employee_id": "E2", "year": "2026", "rating": "合格", "tenure_years": "0.5"}])
+    assert not errors(validate(book))
+    assert paid(compute(book)[0]) == {("E1", "PP"): D("694.32"), ("E2", "PP"): D("305.68")}

@@ -14,7 +14,7 @@ from decimal import ROUND_FLOOR, Decimal
 from .. import problems as P
 from ..lines import Line
 from ..model import Book
-from ..money import ZERO, fmt_plain, split_largest_remainder
+from ..money import ZERO, fmt_plain, round_fen, split_largest_remainder
 from ..periods import next_month
 
 RULE = "POLICY §11 绩效工资分配"
@@ -65,6 +65,10 @@ def check(book: Book) -> list[P.Problem]:
     budget = book.policy["pp_budget"]
     if budget is None or budget <= 0:
         probs.append(P.error(book.title("Policy"), "", "pp_budget", f"{book.period.year} 年有绩效评级，须在 政策参数 填写绩效工资总预算 pp_budget", expected="> 0", found=budget))
+    elif budget != round_fen(budget):  # the parts add up to the budget exactly, so it must be whole fen
+        row = next((r for r in book.rows("Policy") if str(r.key).strip() == "pp_budget"), None)
+        probs.append(P.error(book.title("Policy"), book.cell("Policy", row, "value"), "pp_budget", "绩效工资总预算 pp_budget 须精确到分（最多两位小数）",
+                             expected=fmt_plain(round_fen(budget)), found=fmt_plain(budget)))
     emps = book.employees
     for r in rows:
         if r.employee_id not in emps:
