@@ -288,3 +288,22 @@ def test_pool_budget_split_adds_up():
                               {"employee_id": "E2", "year": "2026", "rating": "合格", "tenure_years": "0.5"}])
     assert not errors(validate(book))
     assert paid(compute(book)[0]) == {("E1", "PP"): D("694.32"), ("E2", "PP"): D("305.68")}
+
+
+# ---- Employees' pay figures are never negative: a deduction must stay a deduction -------------------
+@pytest.mark.parametrize("column, cell", [("performance_bonus", "J2"), ("floating_wage", "K2"), ("base_salary", "H2"), ("commission_rate", "I2")])
+def test_negative_pay_figure_on_employees_is_an_error_at_the_cell(column, cell):
+    # Before: performance_bonus −5,000 and a serious complaint paid PN −(−5,000 × 20%) = +1,000;
+    # floating_wage −6,000 paid KA_FW −6,000.
+    book = book_from(Employees=[emp("E1", **{column: "-5000" if column != "commission_rate" else "-5%"})],
+                     Satisfaction=[{"employee_id": "E1", "period": "2026Q3", "satisfaction": "95%"}])
+    errs = errors(validate(book))
+    assert [(p.sheet, p.cell, p.column) for p in errs] == [("Employees", cell, column)]
+
+
+def test_penalty_is_negative():
+    # performance_bonus 5,000, serious complaint 20% → −1,000.
+    book = book_from(Employees=[emp("E1", performance_bonus="5000")],
+                     Incidents=[{"incident_id": "I1", "employee_id": "E1", "date": "2026-08-01", "kind": "complaint", "severity": "serious"}])
+    assert not errors(validate(book))
+    assert paid(compute(book)[0]) == {("E1", "PN"): D("-1000.00")}

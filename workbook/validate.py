@@ -48,6 +48,16 @@ def check_deals(book: Book) -> list[P.Problem]:
     return probs
 
 
+PAY_COLUMNS = {"base_salary": "基本工资", "commission_rate": "提成比例", "performance_bonus": "月绩效奖金", "floating_wage": "季度浮动工资"}
+
+
+def check_employees(book: Book) -> list[P.Problem]:
+    """Pay figures are never negative: a negative 绩效奖金 would turn a PN deduction into a payment."""
+    return [book.problem(P.ERROR, "Employees", e, col, f"员工 {e.employee_id} 的{zh}不能为负数", expected="≥ 0", found=getattr(e, col))
+            for e in book.rows("Employees") for col, zh in PAY_COLUMNS.items()
+            if getattr(e, col, None) is not None and getattr(e, col) < 0]
+
+
 def check_blank_params(book: Book) -> list[P.Problem]:
     """A blank Policy value of a running component is an error at its cell.
 
@@ -66,7 +76,7 @@ def check_blank_params(book: Book) -> list[P.Problem]:
 
 def check_book(book: Book) -> list[P.Problem]:
     blank = check_blank_params(book)
-    probs = blank + check_deals(book) + client_classes.check(book)
+    probs = blank + check_employees(book) + check_deals(book) + client_classes.check(book)
     if blank:
         return probs  # the rules' own checks read these parameters too
     for rule in active_rules(book):
