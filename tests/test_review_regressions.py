@@ -307,3 +307,16 @@ def test_penalty_is_negative():
                      Incidents=[{"incident_id": "I1", "employee_id": "E1", "date": "2026-08-01", "kind": "complaint", "severity": "serious"}])
     assert not errors(validate(book))
     assert paid(compute(book)[0]) == {("E1", "PN"): D("-1000.00")}
+
+
+# ---- a deduction typed as a negative parameter must not turn into a payment -------------------------
+@pytest.mark.parametrize("key, value, sheets", [
+    ("ka_deduction", D(-600), dict(Employees=[emp("E1", floating_wage="6000")], Targets=[{"employee_id": "E1", "period": "2026Q3", "target": "200000"}])),
+    ("pn_complaint_serious", D("-0.2"), BLANK_CASES["pn_monthly_cap"]),
+])
+def test_negative_policy_value_is_an_error_at_its_cell(key, value, sheets):
+    # Before: ka_deduction −600 paid KA_DED −(−600) = +600 to someone below base;
+    # pn_complaint_serious −20% paid PN −(5,000 × −20%) = +1,000 for a serious complaint.
+    book = book_from(params={key: value}, Policy=[{"key": key, "value": str(value)}], **sheets)
+    errs = [p for p in errors(validate(book)) if key in p.message]
+    assert [(p.sheet, p.cell) for p in errs] == [("Policy", "B2")]

@@ -19,6 +19,7 @@ ONE = Decimal(1)
 # Parameters whose blank value is itself a setting: no campaign, no honour list, an empty
 # revenue-type list. Every other parameter a running rule reads must be filled in.
 BLANK_MEANS_OFF = frozenset({"ac_start", "ac_end", "gr_honour_sales_ratio", "ka_counting_types", "ka_flat_types", "ka_margin_types"})
+NUMERIC_KINDS = ("money", "percent", "number", "int")
 READS = {"KA": ("KA", "KP")}  # KA reads the KPI parameters for its factor even when KP is not listed
 
 
@@ -58,8 +59,8 @@ def check_employees(book: Book) -> list[P.Problem]:
             if getattr(e, col, None) is not None and getattr(e, col) < 0]
 
 
-def check_blank_params(book: Book) -> list[P.Problem]:
-    """A blank Policy value of a running component is an error at its cell.
+def check_params(book: Book) -> list[P.Problem]:
+    """A blank (or negative) Policy value of a running component is an error at its cell.
 
     A blank cell reads as None; a rule multiplying by it would crash calculate, and
     a guessed default would pay on a number HR did not choose. GR reports its own
@@ -68,16 +69,24 @@ def check_blank_params(book: Book) -> list[P.Problem]:
     running = {r.code for r in active_rules(book)} - {"GR"}
     components = {c for code in running for c in READS.get(code, (code,))}
     rows = {str(r.key).strip(): r for r in book.rows("Policy")}
-    return [book.problem(P.ERROR, "Policy", rows.get(p.key), "value", f"参数 {p.key} 不能为空（{p.note}）：请填写，默认值为 {p.default}",
-                         expected=p.default, found="(空)")
-            for p in PARAMS
-            if p.component in components and p.default != "" and p.key not in BLANK_MEANS_OFF and book.policy.params.get(p.key) is None]
+    probs = [book.problem(P.ERROR, "Policy", rows.get(p.key), "value", f"参数 {p.key} 不能为空（{p.note}）：请填写，默认值为 {p.default}",
+                          expected=p.default, found="(空)")
+             for p in PARAMS
+             if p.component in components and p.default != "" and p.key not in BLANK_MEANS_OFF and book.policy.params.get(p.key) is None]
+    # Rates, amounts and counts are never negative: deductions are typed as positive amounts and
+    # the rules give them their sign, so "-600" would pay a below-base deduction as +600.
+    probs += [book.problem(P.ERROR, "Policy", rows.get(p.key), "value", f"参数 {p.key} 不能为负数（{p.note}）：扣款、比例均填正数，扣款由系统记为负数",
+                           expected="≥ 0", found=book.policy.params[p.key])
+              for p in PARAMS
+              if p.component in components and p.kind in NUMERIC_KINDS and isinstance(book.policy.params.get(p.key), (int, Decimal))
+              and book.policy.params[p.key] < 0]
+    return probs
 
 
 def check_book(book: Book) -> list[P.Problem]:
-    blank = check_blank_params(book)
-    probs = blank + check_employees(book) + check_deals(book) + client_classes.check(book)
-    if blank:
+    bad_params = check_params(book)
+    probs = bad_params + check_employees(book) + check_deals(book) + client_classes.check(book)
+    if bad_params:
         return probs  # the rules' own checks read these parameters too
     for rule in active_rules(book):
         if rule.check is not None:

@@ -108,10 +108,6 @@ def check(book: Book) -> list[P.Problem]:
     if table in book.policy.tiers and table not in NC_TABLES:  # a missing table is reported when the policy loads
         row = next((r for r in book.rows("Policy") if str(r.key).strip() == "nc_table"), None)
         probs.append(book.problem(P.ERROR, "Policy", row, "value", f"参数 nc_table 须是新客户奖励档位表 {' 或 '.join(NC_TABLES)}", expected=" / ".join(NC_TABLES), found=table))
-    days = book.policy["nc_claim_workdays"]
-    if days is not None and days < 0:
-        row = next((r for r in book.rows("Policy") if str(r.key).strip() == "nc_claim_workdays"), None)
-        probs.append(book.problem(P.ERROR, "Policy", row, "value", "参数 nc_claim_workdays（申请提交期限，工作日）不能为负数", expected="≥ 0", found=days))
     by_client = deals_by_client(book)
     for cid in sorted({c.client_id for c in book.rows("Claims")}):
         client = clients.get(cid)
