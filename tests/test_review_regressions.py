@@ -320,3 +320,12 @@ def test_negative_policy_value_is_an_error_at_its_cell(key, value, sheets):
     book = book_from(params={key: value}, Policy=[{"key": key, "value": str(value)}], **sheets)
     errs = [p for p in errors(validate(book)) if key in p.message]
     assert [(p.sheet, p.cell) for p in errs] == [("Policy", "B2")]
+
+
+def test_campaign_parameters_may_be_blank_when_there_is_no_campaign():
+    # ac_start and ac_end blank switch AC off; its other parameters are then not read.
+    sheets = dict(Employees=[emp("E1")], Clients=[client("C1")], Deals=[deal("D1", "C1", "E1", "2026-07-10", "1000")])
+    off = book_from(params={"ac_start": None, "ac_end": None, "ac_min_margin": None}, **sheets)
+    assert not errors(validate(off))
+    on = book_from(params={"ac_min_margin": None}, **sheets)
+    assert any("ac_min_margin" in p.message for p in errors(validate(on)))

@@ -68,6 +68,8 @@ def check_params(book: Book) -> list[P.Problem]:
     """
     running = {r.code for r in active_rules(book)} - {"GR"}
     components = {c for code in running for c in READS.get(code, (code,))}
+    if book.policy.params.get("ac_start") is None and book.policy.params.get("ac_end") is None:
+        components.discard("AC")  # both dates blank: no campaign, so its other parameters are not read
     rows = {str(r.key).strip(): r for r in book.rows("Policy")}
     probs = [book.problem(P.ERROR, "Policy", rows.get(p.key), "value", f"参数 {p.key} 不能为空（{p.note}）：请填写，默认值为 {p.default}",
                           expected=p.default, found="(空)")
