@@ -9,18 +9,23 @@ Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
 from __future__ import annotations
 
 import unicodedata
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
 import openpyxl
+import python_calamine as pc
+from defusedxml import ElementTree as DET
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .atomic import write_with
+from .book_patch import output_sheet, patch_outputs
 from .outputs import as_cell
 from .reader import is_output_sheet
 from .schema import OUTPUT_SHEETS
+from .status_patch import Unpatchable
 from .xlsx_stream import SheetData, write_xlsx
 
 Table = tuple[Sequence[str], list[tuple]]
@@ -33,8 +38,48 @@ def sheet_title(key: str) -> str:
 
 
 def write_into_book(path: str | Path, tables: dict[str, Table], out: str | Path | None = None) -> None:
-    """Replace the output sheets of the book at ``path``; save to ``out`` or in place."""
+    """Replace the output sheets of the book at ``path``; save to ``out`` or in place.
+
+    The fast path patches the package (``book_patch``), keeping every other part
+    byte for byte; a book laid out unexpectedly is rewritten through openpyxl.
+    """
     path = Path(path)
+    sheets = {key: _sheet_data(key, header, rows) for key, (header, rows) in tables.items()}
+
+    def patch(tmp: Path) -> None:
+        patch_outputs(path, tmp, sheets)
+        _check_written(tmp, [s.title for s in sheets.values()])
+
+    try:
+        write_with(out or path, patch)
+        return
+    except (Unpatchable, zipfile.BadZipFile, KeyError, ValueError, pc.CalamineError, DET.ParseError):
+        pass
+    _write_with_openpyxl(path, tables, out)
+
+
+def _sheet_data(key: str, header: Sequence[str], rows: list[tuple]) -> SheetData:
+    money = frozenset(i for i, h in enumerate(header) if h in MONEY_COLUMNS)
+    widths = [min(60, max(8, max(_shown_width(v) for v in [h] + [r[i] for r in rows[:200] if i < len(r)]) + 2)) for i, h in enumerate(header)]
+    links = None
+    if key == "Validation" and "sheet" in header and "cell" in header:
+        sheet_col, cell_col = header.index("sheet"), header.index("cell")
+        links = {(n, cell_col): f"'{r[sheet_col]}'!{str(r[cell_col]).split(':')[0]}" for n, r in enumerate(rows, start=1) if r[sheet_col] and r[cell_col]}
+    return output_sheet(key, header, rows, money, widths, links)
+
+
+def _check_written(tmp: Path, titles: list[str]) -> None:
+    """Read the patched package back before it may replace the user's book."""
+    with zipfile.ZipFile(tmp) as zf:  # the parts the patch edited must still be well-formed XML
+        for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"):
+            DET.fromstring(zf.read(part))
+    names = set(pc.CalamineWorkbook.from_path(str(tmp)).sheet_names)
+    missing = [t for t in titles if t[:31] not in names]
+    if missing:
+        raise Unpatchable(f"sheets missing after patch: {missing}")
+
+
+def _write_with_openpyxl(path: Path, tables: dict[str, Table], out: str | Path | None) -> None:
     keep_vba = path.suffix.lower() == ".xlsm"
     wb = openpyxl.load_workbook(path, keep_vba=keep_vba)
     for ws in list(wb.worksheets):

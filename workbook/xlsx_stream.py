@@ -26,7 +26,7 @@ ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/><xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
 SHEET_HEAD = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"{tab}><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>"""
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"{tab}><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"""
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,15 @@ class SheetData:
     rows: Iterable[Sequence]
     money_columns: frozenset[int] = frozenset()
     protect: bool = True
+    widths: Sequence[float] = ()  # column widths in Excel units; empty: Excel's default
+    links: dict[tuple[int, int], str] | None = None  # (row0, col0) -> internal target like "'Deals'!F12"
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Style ids (``cellXfs`` indexes) of the header and money cells in the target workbook."""
+    header: str = "1"
+    money: str = "2"
 
 
 def _text(v: str) -> str:
@@ -45,7 +54,7 @@ def _text(v: str) -> str:
     return f'<c t="inlineStr"><is><t{space}>{v}</t></is></c>'
 
 
-def _cell(v, money: bool) -> str:
+def _cell(v, money: str | None) -> str:
     if v is None or v == "":
         return "<c/>"
     cls = v.__class__
@@ -54,20 +63,33 @@ def _cell(v, money: bool) -> str:
     if cls is bool:
         return f'<c t="b"><v>{int(v)}</v></c>'
     if cls is Decimal:
-        return f'<c s="2"><v>{v:f}</v></c>' if money else f"<c><v>{v:f}</v></c>"
+        return f'<c s="{money}"><v>{v:f}</v></c>' if money else f"<c><v>{v:f}</v></c>"
     if cls is int or cls is float:
-        return f'<c s="2"><v>{v!r}</v></c>' if money else f"<c><v>{v!r}</v></c>"
+        return f'<c s="{money}"><v>{v!r}</v></c>' if money else f"<c><v>{v!r}</v></c>"
     return _text(str(v))
 
 
-def _sheet_xml(sheet: SheetData, first: bool):
+def _col_letters(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False):
+    """The worksheet XML of one output table, in chunks of text."""
     yield SHEET_HEAD.format(tab=' tabSelected="1"' if first else "")
-    head = "".join(f'<c s="1" t="inlineStr"><is><t>{escape(str(h))}</t></is></c>' for h in sheet.header)
+    if sheet.widths:
+        yield "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(sheet.widths, start=1)) + "</cols>"
+    yield "<sheetData>"
+    head = "".join(f'<c s="{styles.header}" t="inlineStr"><is><t>{escape(str(h))}</t></is></c>' for h in sheet.header)
     yield f"<row>{head}</row>"
-    money = sheet.money_columns
+    money = {i: styles.money for i in sheet.money_columns}
     buf = []
     for row in sheet.rows:
-        buf.append("<row>" + "".join([_cell(v, i in money) for i, v in enumerate(row)]) + "</row>")
+        buf.append("<row>" + "".join([_cell(v, money.get(i)) for i, v in enumerate(row)]) + "</row>")
         if len(buf) >= 2000:
             yield "".join(buf)
             buf.clear()
@@ -75,6 +97,10 @@ def _sheet_xml(sheet: SheetData, first: bool):
     yield "</sheetData>"
     if sheet.protect:
         yield '<sheetProtection sheet="1" objects="1" scenarios="1"/>'
+    if sheet.links:
+        yield "<hyperlinks>" + "".join(
+            f"<hyperlink ref=\"{_col_letters(c)}{r + 1}\" location={quoteattr(target)}/>" for (r, c), target in sorted(sheet.links.items())
+        ) + "</hyperlinks>"
     yield "</worksheet>"
 
 
@@ -99,5 +125,5 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
         zf.writestr("xl/styles.xml", STYLES)
         for i, sheet in enumerate(sheets, start=1):
             with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as fh:
-                for chunk in _sheet_xml(sheet, i == 1):
+                for chunk in sheet_xml(sheet, first=i == 1):
                     fh.write(chunk.encode("utf-8"))
