@@ -50,8 +50,9 @@ class Styles:
 def _text(v: str) -> str:
     if _NEEDS_ESCAPE.search(v):
         v = escape(_BAD_XML.sub("", v))
-    space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
-    return f'<c t="inlineStr"><is><t{space}>{v}</t></is></c>'
+    if v and (v[0].isspace() or v[-1].isspace()):
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+    return f'<c t="inlineStr"><is><t>{v}</t></is></c>'
 
 
 def _cell(v, money: str | None) -> str:
@@ -86,10 +87,24 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False):
     yield "<sheetData>"
     head = "".join(f'<c s="{styles.header}" t="inlineStr"><is><t>{escape(str(h))}</t></is></c>' for h in sheet.header)
     yield f"<row>{head}</row>"
-    money = {i: styles.money for i in sheet.money_columns}
+    money_style = styles.money
+
+    def money_cell(v) -> str:
+        return _cell(v, money_style)
+
+    def plain_cell(v) -> str:
+        if v.__class__ is str:  # the common case first: text, possibly empty
+            return _text(v) if v else "<c/>"
+        return _cell(v, None)
+
+    width = len(sheet.header)
+    convs = [money_cell if i in sheet.money_columns else plain_cell for i in range(width)]
     buf = []
     for row in sheet.rows:
-        buf.append("<row>" + "".join([_cell(v, money.get(i)) for i, v in enumerate(row)]) + "</row>")
+        if len(row) > width:
+            convs += [plain_cell] * (len(row) - width)
+            width = len(row)
+        buf.append("<row>" + "".join([f(v) for f, v in zip(convs, row)]) + "</row>")
         if len(buf) >= 2000:
             yield "".join(buf)
             buf.clear()

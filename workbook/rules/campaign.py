@@ -258,15 +258,20 @@ def _task(book: Book, emp: str) -> Decimal | None:
     start, end = book.policy["ac_start"], book.policy["ac_end"]
     inside = set(range(_index((start.year, start.month)), _index((end.year, end.month)) + 1))
     total, found = ZERO, False
-    for r in book.rows("Targets"):
-        if r.employee_id != emp:
-            continue
+    for r in book.memo("targets_by_employee", lambda: _group(book.rows("Targets"))).get(emp, ()):
         q = Quarter.parse(r.period)
         n = sum(1 for m in q.months if _index(m) in inside)
         if n:
             total += r.target * n / 3
             found = True
     return total if found else None
+
+
+def _group(rows) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in rows:
+        out.setdefault(r.employee_id, []).append(r)
+    return out
 
 
 def _penalty_lines(book: Book, qualified: dict[str, bool], pay: str) -> list[Line]:
