@@ -14,6 +14,7 @@ from typing import Any, Callable
 from .periods import Quarter
 from .problems import ERROR, Problem, col_letter, error, warning
 from .policy import Policy
+from .workdays import Calendar, from_rows
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ class Book:
         """A problem located at one input cell of this book."""
         make = error if severity == ERROR else warning
         return make(self.title(sheet_key), self.cell(sheet_key, row, column), column, message, expected, found)
+
+    @property
+    def calendar(self) -> Calendar:
+        """The working-day calendar: the built-in one corrected by the 工作日历 (Calendar) sheet."""
+        return self.memo("calendar", lambda: from_rows(self.rows("Calendar")))
 
     @cached_property
     def employees(self) -> dict[str, Any]:

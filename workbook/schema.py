@@ -267,9 +267,17 @@ ADJUSTMENTS = Sheet(
     ),
 )
 
+# The official working-day schedule for years the built-in calendar does not know yet
+# (and single-day corrections): holiday = 放假, workday = 调休上班. See ``workdays``.
+CALENDAR_KINDS = ("holiday", "workday")
+CALENDAR = Sheet(
+    "Calendar", "工作日历",
+    (C("date", "日期", "date"), C("kind", "类型", "enum:" + "|".join(CALENDAR_KINDS)), opt("note", "说明", "text")),
+)
+
 INPUT_SHEETS: tuple[Sheet, ...] = (
     SETTINGS, POLICY, TIERS, EMPLOYEES, CLIENTS, DEALS, CLAIMS, INCIDENTS, TARGETS, OPENING,
-    KPI, SATISFACTION, UNITS, SCORECARD, RATINGS_SHEET, GRADE_REVIEW, ADJUSTMENTS,
+    KPI, SATISFACTION, UNITS, SCORECARD, RATINGS_SHEET, GRADE_REVIEW, ADJUSTMENTS, CALENDAR,
 )
 INPUT_BY_KEY = {s.key: s for s in INPUT_SHEETS}
 

@@ -87,6 +87,8 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
     ("KPI", "weight"): "同一员工同一期间的权重合计必须为 100%",
     ("KPI", "score"): "定性指标填评分 0–120；定量指标留空，按实际/目标计算",
     ("Claims", "uplift"): "仅战略客户，须填写上浮理由",
+    ("Calendar", "date"): "每天一行，按国务院办公厅节假日安排通知填写",
+    ("Calendar", "kind"): "holiday=放假，workday=调休上班（周末上班）",
 }
 SETTINGS_ROWS = (
     ("period", "计算期间（季度），如 2026Q3"),

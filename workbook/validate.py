@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from . import client_classes
+from . import client_classes, workdays
 from . import problems as P
 from .model import Book
 from .policy_defaults import PARAMS
@@ -87,7 +87,7 @@ def check_params(book: Book) -> list[P.Problem]:
 
 def check_book(book: Book) -> list[P.Problem]:
     bad_params = check_params(book)
-    probs = bad_params + check_employees(book) + check_deals(book) + client_classes.check(book)
+    probs = bad_params + check_employees(book) + check_deals(book) + client_classes.check(book) + workdays.check(book)
     if bad_params:
         return probs  # the rules' own checks read these parameters too
     for rule in active_rules(book):

@@ -14,7 +14,7 @@ import datetime as dt
 from .. import problems as P
 from ..model import Book
 from ..policy_defaults import PARAMS
-from ..workdays import CalendarUnknown, is_workday, next_workday
+from ..workdays import CalendarUnknown
 from .grade_criteria import Spec, specs_for
 from .grade_inputs import GradeInputError, ManagerInputs, label, parse_level, rank
 from .grades import manager_inputs, year_rows
@@ -81,8 +81,8 @@ def _date_checks(book: Book, row) -> list[P.Problem]:
         if day is None:
             continue
         try:
-            is_workday(day)
-            next_workday(day)
+            book.calendar.is_workday(day)
+            book.calendar.next_workday(day)
         except CalendarUnknown as e:
             probs.append(book.problem(P.ERROR, "GradeReview", row, col, str(e), found=day.isoformat()))
     return probs
@@ -104,7 +104,7 @@ def check_grades(book: Book) -> list[P.Problem]:
         return []
     probs = _param_checks(book)
     try:
-        next_workday(dt.date(year, 12, 31))
+        book.calendar.next_workday(dt.date(year, 12, 31))
     except CalendarUnknown as e:
         probs.append(P.error(book.title("Settings"), "", "period", f"{e}（降级、警告等于次年第一个工作日生效）"))
     emps = book.employees

@@ -43,7 +43,7 @@ from ..lines import Line
 from ..model import Book
 from ..money import fmt_plain
 from ..schema import LEVELS
-from ..workdays import is_workday, next_workday
+from ..workdays import PACKAGE, Calendar
 from .grade_criteria import CRITERION_ZH, CriterionResult, evaluate_levels, performance_review
 from .grade_inputs import GradeInputError, ManagerInputs, inputs_from, parse_level, rank
 
@@ -108,7 +108,7 @@ def count_after(prior: int, inputs: ManagerInputs, passed: bool) -> int:
     return prior + 1
 
 
-def review_flow(row, as_of: dt.date, days: int) -> Flow:
+def review_flow(row, as_of: dt.date, days: int, calendar: Calendar = PACKAGE) -> Flow:
     """Where one application stands in the flow: department → committee → posting → no objection.
 
     With ``publicity_start`` filled, a posting shorter than ``days`` working days
@@ -128,23 +128,19 @@ def review_flow(row, as_of: dt.date, days: int) -> Flow:
         return Flow("pending", f"评审已通过，待公示 {days} 个工作日")
     start = getattr(row, "publicity_start", None)
     if start is not None:
-        posted = workdays_between(start, end)
+        posted = calendar.workdays_between(start, end)
         if posted < days:
             return Flow("pending", f"公示期 {start.isoformat()} 至 {end.isoformat()} 只有 {posted} 个工作日，不足 {days} 个：请补足公示")
     if as_of <= end:
         return Flow("pending", f"公示期至 {end.isoformat()}，截至评审基准日 {as_of.isoformat()} 尚未结束")
     if row.objection:
         return Flow("pending", "公示期内有异议：待评审委员会处理申诉（异议成立请将 评审委员会 填 N；不成立请将 有异议 填 N）")
-    return Flow("approved", f"部门初审、评审委员会均通过，公示 {days} 个工作日至 {end.isoformat()} 无异议", next_workday(end))
+    return Flow("approved", f"部门初审、评审委员会均通过，公示 {days} 个工作日至 {end.isoformat()} 无异议", calendar.next_workday(end))
 
 
-def workdays_between(start: dt.date, end: dt.date) -> int:
+def workdays_between(start: dt.date, end: dt.date, calendar: Calendar = PACKAGE) -> int:
     """PRC working days from start to end, both included."""
-    n, day = 0, start
-    while day <= end:
-        n += is_workday(day)
-        day += dt.timedelta(days=1)
-    return n
+    return calendar.workdays_between(start, end)
 
 
 def failing_action(count: int, current: str, junior_rule: str) -> tuple[str, str | None, str]:
@@ -203,11 +199,11 @@ def review_one(book: Book, row, as_of: dt.date) -> GradeOutcome:
     if current is not None and not perf_passed:
         action, new_grade, text = failing_action(count, current, params["gr_junior_demotion"])
         parts.append(text)
-        effective = next_workday(dt.date(row.year, 12, 31))
+        effective = book.calendar.next_workday(dt.date(row.year, 12, 31))
         if applied and ok_applied:
             parts.append("本年度业绩未达标，不予晋升")
     elif applied and ok_applied:
-        flow = review_flow(row, as_of, int(params["gr_publicity_workdays"]))
+        flow = review_flow(row, as_of, int(params["gr_publicity_workdays"]), book.calendar)
         parts.append(flow.reason)
         if flow.status == "approved":
             action, new_grade, effective = "promote", applied, flow.effective

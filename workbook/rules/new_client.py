@@ -21,7 +21,7 @@ from ..model import Book
 from ..money import ZERO, fmt_plain, split_largest_remainder
 from ..periods import next_month
 from ..tiers import Band, NoBand, TierTable
-from ..workdays import CalendarUnknown, add_workdays
+from ..workdays import CalendarUnknown
 from .deals import Deal, credit, deals_by_client, first_deal_date
 
 RULE = "POLICY §1 新客户开发奖励"
@@ -71,7 +71,7 @@ def _new_clients(book: Book) -> dict[str, NewClient]:
 def deadline(book: Book) -> dt.date:
     """The last day to submit: ``nc_claim_workdays`` working days after the period end (0: the end itself)."""
     n = int(book.policy["nc_claim_workdays"])
-    return book.period.end if n <= 0 else add_workdays(book.period.end, n)
+    return book.period.end if n <= 0 else book.calendar.add_workdays(book.period.end, n)
 
 
 def client_award(policy, basis: Decimal) -> tuple[TierTable, Band, Decimal]:
