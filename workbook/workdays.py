@@ -48,10 +48,16 @@ def package_knows(year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
+def _package_workday(day: dt.date) -> bool:
+    """The package's answer, cached: each of its lookups rescans its whole table (~10 µs)."""
+    return chinese_calendar.is_workday(day)
+
+
 def package_is_workday(day: dt.date) -> bool:
     if not package_knows(day.year):
         raise CalendarUnknown(day)
-    return chinese_calendar.is_workday(day)
+    return _package_workday(day)
 
 
 class Calendar:
@@ -72,7 +78,7 @@ class Calendar:
         if day in self.overrides:
             return self.overrides[day]
         if package_knows(day.year):
-            return chinese_calendar.is_workday(day)
+            return _package_workday(day)
         if day.year in self.sheet_years:
             return day.weekday() < 5
         raise CalendarUnknown(day)

@@ -88,10 +88,17 @@ def year_rows(book: Book) -> list:
 
 
 def manager_inputs(book: Book, row) -> ManagerInputs:
-    """The row's inputs with the current grade from Employees; raises GradeInputError."""
+    """The row's inputs with the current grade from Employees; raises GradeInputError.
+
+    Read once per row and shared by the checks and the review (a Q4 run may
+    review thousands of managers)."""
+    cache = book.memo("gr_manager_inputs", dict)
+    if row.row in cache:
+        return cache[row.row]
     emp = book.employees.get(row.employee_id)
     grade = parse_level(emp.grade if emp is not None else None, "grade")
-    return inputs_from({**row._asdict(), "current_grade": grade})
+    cache[row.row] = inputs = inputs_from({**row._asdict(), "current_grade": grade})
+    return inputs
 
 
 def prior_failed(book: Book, row) -> int:
