@@ -64,7 +64,7 @@ def main(sizes: list[int], inplace: bool) -> None:
             if inplace:
                 back = child("inplace", path, path)
                 print(f"{'':>8} {'':>11} {back['seconds']:>9.2f} {back['seconds'] / bare['seconds']:>6.2f} {back['peak_mb']:>8.0f}  "
-                      "in-place write-back into the input workbook (openpyxl, keeps formulas and VBA)", flush=True)
+                      "in-place write-back into the input workbook (package patch; other parts keep their bytes)", flush=True)
 
 
 if __name__ == "__main__":
