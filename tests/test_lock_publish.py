@@ -81,7 +81,7 @@ def test_pending_claim_blocks_lock(capsys, tmp_path):
     book = write_book(tmp_path / "q3.xlsx", data(Claims=claims))
     calculated(capsys, book)
     code, out = run(capsys, "lock", str(book), "--by", CHECKER)
-    assert code == 1 and "尚未审批完成" in out and "R2" in out
+    assert code == 1 and "尚未审批完成" in out and "第 2 行" in out  # the claim's sheet row, in words
 
 
 def test_blocking_errors_block_lock(capsys, book):

@@ -16,6 +16,7 @@ exclusive transaction, so of two desks locking at once exactly one wins.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from . import problems as P
@@ -116,7 +117,7 @@ def lock_flow(path: str | Path, by: str, ledger_url: str | None = None) -> Outco
             return refused(f"{desk.period} 的计算结果已过期：计算之后政策参数、上期结转或引擎结果有变化，请重新计算后再锁定", prep.problems, book)
         pending = [ln for ln in prep.lines if ln.status == PENDING]
         if pending:
-            refs = "、".join(sorted({ref for ln in pending for ref in ln.inputs[:1]}))
+            refs = "、".join(sorted({re.sub(r"!R(\d+)$", r" 第 \1 行", ref) for ln in pending for ref in ln.inputs[:1]}))
             return refused(f"有 {len(pending)} 条奖励申请尚未审批完成（{refs}）：所有申请审批完成后才能锁定", prep.problems, book)
         total = sum((r.amount for r in prep.rows), ZERO)
         payload = {
