@@ -34,6 +34,15 @@ def apply_report(book: Any, report: MacroReport) -> None:
 
 def _write(book: Any, data: Sheet) -> None:
     names = [s.name for s in book.sheets]
+    if data.edits is not None and data.title in names:  # an input sheet: patch cells, never clear it
+        sh = book.sheets[data.title]
+        _protect(sh, False)
+        for row, col, block in data.edits:
+            sh.range((row, col)).value = [[excel_value(v) for v in r] for r in block]
+        if data.table_ref:
+            _resize_table(sh, data.table_ref)
+        _protect(sh, data.protected)
+        return
     if data.title in names:
         sh = book.sheets[data.title]
         _protect(sh, False)

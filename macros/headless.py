@@ -21,6 +21,19 @@ def apply_to_file(path: str | Path, report: MacroReport) -> None:
     path = Path(path)
     wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")  # formulas kept, never data_only
     for sheet in report.sheets:
+        if sheet.edits is not None and sheet.title in wb.sheetnames:  # an input sheet: only the changed cells
+            ws = wb[sheet.title]
+            for row, col, block in sheet.edits:
+                for i, values in enumerate(block):
+                    for j, v in enumerate(values):
+                        cell = ws.cell(row=row + i, column=col + j, value=v)
+                        if isinstance(v, str):
+                            cell.data_type = "s"
+            if sheet.table_ref:
+                for table in ws.tables.values():
+                    table.ref = sheet.table_ref
+            ws.protection.sheet = sheet.protected
+            continue
         if sheet.title in wb.sheetnames:
             ws = wb[sheet.title]
             ws.delete_rows(1, ws.max_row)

@@ -50,6 +50,10 @@ class Sheet:
     protected: bool = False
     links: dict[str, str] = field(default_factory=dict)  # "C5" -> "'成交 (Deals)'!F12"
     table_ref: str = ""  # an input sheet's Excel Table, stretched over its rows (e.g. after an import)
+    # For an input sheet that already exists: only these blocks are written, the
+    # sheet is never cleared, so the user's formulas, formats and dropdowns stay.
+    # Each block is (first row, first column, values), 1-based.
+    edits: list[tuple[int, int, list[list[Any]]]] | None = None
 
 
 @dataclass
@@ -139,13 +143,66 @@ def changes(before: Path, after: Path) -> tuple[list[Sheet], dict[str, bool]]:
     """Sheets of ``after`` that are new or whose values differ, and protection changes."""
     old, new = _values(before), _values(after)
     old_prot, new_prot = protected_sheets(before), protected_sheets(after)
+    formulas = _formula_cells(before) | _formula_cells(after)
     sheets, protection = [], {}
     for title, rows in new.items():
         if title not in old or old[title] != rows:
-            sheets.append(_sheet(title, rows, new_prot.get(title, False)))
+            sheet = _sheet(title, rows, new_prot.get(title, False))
+            if title in old and match_sheet(title) is not None:
+                sheet.edits = cell_edits(old[title], rows, {(r, c) for t, r, c in formulas if t == title})
+            sheets.append(sheet)
         elif old_prot.get(title, False) != new_prot.get(title, False):
             protection[title] = new_prot.get(title, False)
     return sheets, protection
+
+
+def cell_edits(old: list[list[Any]], new: list[list[Any]], skip: set[tuple[int, int]]) -> list[tuple[int, int, list[list[Any]]]]:
+    """The blocks that turn ``old`` into ``new``, leaving formula cells (``skip``, 0-based) alone.
+
+    Changed cells of existing rows become one block per row (from the first to
+    the last changed cell); rows added at the bottom (an import) become one block.
+    """
+    edits = []
+    width = max((len(r) for r in old + new), default=0)
+
+    def cell(rows, r, c):
+        return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+
+    for r in range(min(len(old), len(new))):
+        changed = [c for c in range(width) if (r, c) not in skip and cell(old, r, c) != cell(new, r, c)]
+        if changed:
+            lo, hi = changed[0], changed[-1]
+            if any((r, c) in skip for c in range(lo, hi + 1)):  # never overwrite a formula inside the span
+                edits.extend((r + 1, c + 1, [[cell(new, r, c)]]) for c in changed)
+            else:
+                edits.append((r + 1, lo + 1, [[cell(new, r, c) for c in range(lo, hi + 1)]]))
+    if len(new) > len(old):
+        cols = [c for c in range(width) if not any((r, c) in skip for r in range(len(old), len(new)))]
+        if cols:
+            lo, hi = cols[0], cols[-1]
+            edits.append((len(old) + 1, lo + 1, [[cell(new, r, c) if (r, c) not in skip else None for c in range(lo, hi + 1)]
+                                                 for r in range(len(old), len(new))]))
+    for r in range(len(new), len(old)):  # rows the flow removed (no flow does today): emptied, not deleted
+        edits.append((r + 1, 1, [[None] * width]))
+    return edits
+
+
+def _formula_cells(path: Path) -> set[tuple[str, int, int]]:
+    """(sheet title, row0, col0) of every formula cell: the macro never writes over one."""
+    from workbook.sheet_marks import _REF, _col0, _cells_around
+
+    out = set()
+    with zipfile.ZipFile(path) as zf:
+        for title, part in sheet_parts(zf).items():
+            try:
+                data = zf.read(part)
+            except KeyError:
+                continue
+            for tag, _ in _cells_around(data, (b"<f>", b"<f ", b"<f/>")).values():
+                ref = _REF.search(tag)
+                if ref:
+                    out.add((title, int(ref.group(2)) - 1, _col0(ref.group(1))))
+    return out
 
 
 def _values(path: Path) -> dict[str, list[list[Any]]]:

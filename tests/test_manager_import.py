@@ -458,6 +458,28 @@ def test_import_macro_runs_the_same_flow(master, ka_template, tmp_path):
     assert not again.ok and "已经导入过" in again.message
 
 
+def test_import_macro_keeps_the_users_formulas_and_dropdowns(master, ka_template, tmp_path):
+    """The Excel path writes only the appended rows into an input sheet: it never clears it."""
+    from macros.headless import apply_to_file
+    from macros.run import run_macro
+
+    wb = openpyxl.load_workbook(master)
+    ws = wb[CLAIMS]
+    ws["L1"], ws["L2"] = "审批天数", "=F2-D2"  # the user's own formula column beside the claims
+    validations = len(ws.data_validations.dataValidation)
+    wb.save(master)
+    report = run_macro("import", master, files=[str(fill(ka_template, tmp_path / "r.xlsx"))], by="张人力")
+    assert report.ok, report.message
+    claims = next(s for s in report.sheets if s.title == CLAIMS)
+    assert claims.edits and all(row >= 3 for row, _, _ in claims.edits)  # only the two new rows (3 and 4)
+    apply_to_file(master, report)
+    ws = openpyxl.load_workbook(master)[CLAIMS]
+    assert ws["L2"].value == "=F2-D2"  # the formula survives
+    assert len(ws.data_validations.dataValidation) == validations  # and so do the dropdowns
+    book, _ = load_book(master)
+    assert [c.claim_id for c in book.rows("Claims")] == ["Q9", "Q1", "Q2"]
+
+
 # ----------------------------------------------------------------- property
 @pytest.fixture(scope="module")
 def prop_files(tmp_path_factory):
