@@ -43,6 +43,16 @@ def fmt_plain(value: Decimal) -> str:
     return text
 
 
+def excel_number(amount: Decimal) -> float:
+    """A fen amount as the IEEE double Excel stores in a numeric cell.
+
+    The one place money leaves Decimal, and only for display in a spreadsheet:
+    every amount below 10^13 yuan survives the round trip to two decimals, and
+    the exact text is what the CSV and the explanations carry.
+    """
+    return float(round_fen(amount))
+
+
 def split_largest_remainder(pool: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """Split ``pool`` (already a fen amount) in proportion to ``weights``.
 

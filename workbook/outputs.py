@@ -59,9 +59,9 @@ def coefficients_table(book: Book) -> tuple[tuple[str, ...], list[tuple]] | None
 
 
 def as_cell(v):
-    """Plain cell values: Decimal money becomes a number with exactly 2 decimals."""
+    """Plain cell values for openpyxl: a Decimal becomes the double Excel stores."""
     if isinstance(v, Decimal):
-        return float(v)  # display only: the exact value is in the CSV and the lines
+        return float(v)  # display only (also coefficients and scores, so not rounded to the fen); exact text is in the CSV and the lines
     return v
 
 def _yn(flag) -> str:

@@ -38,7 +38,7 @@ from .calculate import PAYOUT_COLUMNS
 from .canonical import sha256
 from .ledger import Entry
 from .lines import ITEM_NAMES
-from .money import ZERO, fmt_money
+from .money import ZERO, excel_number, fmt_money
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 MANIFEST_ORDER = ("period", "published_at", "prepared_by", "locked_by", "input_sha256", "policy_sha256", "payout_csv_sha256",
@@ -176,7 +176,7 @@ def xlsx_bytes(rows: list, m: dict) -> bytes:
     for n, r in enumerate(ordered, start=1):
         for j, c in enumerate(PAYOUT_COLUMNS):
             if c == "amount":
-                ws.write_number(n, j, float(r.amount), money)  # display only: the exact text is in the CSV
+                ws.write_number(n, j, excel_number(r.amount), money)  # display only: the exact text is in the CSV
             else:
                 ws.write_string(n, j, inert(getattr(r, c)))
     ws.freeze_panes(1, 0)
@@ -207,7 +207,7 @@ def _summary(ws, rows: list, head, money) -> None:
         for j, v in enumerate((emp_id, name, dept)):
             ws.write_string(n, j, inert(v))
         ws.write_number(n, 3, count)
-        ws.write_number(n, 4, float(amount), money)
+        ws.write_number(n, 4, excel_number(amount), money)
         n += 1
     total, by_item = totals(rows)
     n += 1
@@ -217,11 +217,11 @@ def _summary(ws, rows: list, head, money) -> None:
         ws.write_string(n, 0, inert(code))
         ws.write_string(n, 1, inert(ITEM_NAMES.get(code, code)))
         ws.write_number(n, 3, sum(1 for r in rows if r.item_code == code))
-        ws.write_number(n, 4, float(amount), money)
+        ws.write_number(n, 4, excel_number(amount), money)
     n += 1
     ws.write_string(n, 0, "合计 total")
     ws.write_number(n, 3, len(rows))
-    ws.write_number(n, 4, float(total), money)
+    ws.write_number(n, 4, excel_number(total), money)
     ws.set_column(0, 2, 14)
     ws.set_column(4, 4, 14)
 
