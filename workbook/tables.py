@@ -39,32 +39,35 @@ def make_row(sheet_key: str, row: int = 0, **values: Any):
     return t(**vals)
 
 
-def parse_column(values: list, parse) -> list:
+def parse_column(values, parse, issues: list | None = None) -> list:
     """Parse one column: each value -> typed value, None (blank) or a CellError.
 
     Columns repeat themselves (IDs, dates, shares, flags), so results are
     memoised per distinct value; the key carries the type because ``1 == 1.0 ==
-    True`` would otherwise share an entry.
+    True`` would otherwise share an entry. ``issues``, when given, receives the
+    index of every blank or bad cell, so callers never rescan the column.
     """
     out = []
     append = out.append
+    note = issues.append if issues is not None else (lambda i: None)
     cache: dict = {}
-    for v in values:
+    for i, v in enumerate(values):
         if v is None or v == "":
             append(None)
+            note(i)
             continue
         key = (v.__class__, v)
         try:
-            append(cache[key])
-            continue
+            r = cache[key]
         except KeyError:
-            pass
-        try:
-            r = parse(v)
-        except CellError as e:
-            r = None if is_blank(v) else e
-        cache[key] = r
+            try:
+                r = parse(v)
+            except CellError as e:
+                r = None if is_blank(v) else e
+            cache[key] = r
         append(r)
+        if r is None or r.__class__ is CellError:
+            note(i)
     return out
 
 
@@ -86,37 +89,45 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
             columns.append([None] * n)
             continue
         vals = transposed[j]
-        col = parse_column(vals, parser_for(c.kind))
-        for i, v in enumerate(col):
+        issues: list[int] = []
+        col = parse_column(vals, parser_for(c.kind), issues)
+        for i in issues:
+            v = col[i]
             if v is None:
                 if not c.optional_value:
                     probs.append(P.error(raw.title, P.cell_ref(rownums[i], j), c.key, f"{c.label} 不能为空", expected=c.kind, found=vals[i]))
                     bad[i] = 1
-            elif v.__class__ is CellError:
+            else:
                 probs.append(P.error(raw.title, P.cell_ref(rownums[i], j), c.key, v.message, v.expected, v.found))
                 col[i] = None
                 bad[i] = 1
         columns.append(col)
+    probs.extend(_unique(raw, schema, columns, rownums, bad))
     columns.append([r0 + 1 for r0 in rownums])
     make = t._make
-    out = [make(vals) for i, vals in enumerate(zip(*columns)) if not bad[i]]
-    probs.extend(_unique(raw, out))
+    if any(bad):
+        out = [make(vals) for i, vals in enumerate(zip(*columns)) if not bad[i]]
+    else:
+        out = list(map(make, zip(*columns)))
     return out, probs
 
 
-def _unique(raw: RawTable, rows: list) -> list[P.Problem]:
-    keys = raw.schema.unique
+def _unique(raw: RawTable, schema: Sheet, columns: list[list], rownums: list[int], bad: bytearray) -> list[P.Problem]:
+    """Repeated key combinations (e.g. deal_id + employee_id), found on the parsed columns."""
+    keys = schema.unique
     if not keys:
         return []
-    fields = [field_name(k) for k in keys]
-    seen: dict[tuple, int] = {}
+    index = {c.key: i for i, c in enumerate(schema.columns)}
+    key_cols = [columns[index[k]] for k in keys]
+    seen: dict = {}
     out = []
     col = raw.cols.get(keys[0], 0)
-    for r in rows:
-        k = tuple(getattr(r, f) for f in fields)
-        if k in seen:
-            out.append(P.error(raw.title, P.cell_ref(r.row - 1, col), keys[0],
-                               f"重复的 {'+'.join(keys)}：与第 {seen[k]} 行相同，请删除或更正", found="/".join(map(str, k))))
-        else:
-            seen[k] = r.row
+    for i, k in enumerate(zip(*key_cols) if len(key_cols) > 1 else key_cols[0]):
+        if bad[i]:
+            continue
+        first = seen.setdefault(k, i)
+        if first != i:
+            shown = k if isinstance(k, tuple) else (k,)
+            out.append(P.error(raw.title, P.cell_ref(rownums[i], col), keys[0],
+                               f"重复的 {'+'.join(keys)}：与第 {rownums[first] + 1} 行相同，请删除或更正", found="/".join(map(str, shown))))
     return out
