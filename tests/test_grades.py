@@ -312,11 +312,16 @@ def test_honour_switched_off_by_a_blank_parameter():
 
 # ------------------------------------------------------------------ checks, outputs, periods
 
-def test_missing_performance_figure_of_the_current_grade_is_an_error_at_its_cell():
-    book = review_book([middle_row(key_clients="", lower_avg_new_clients="")], grade="中级")
+def test_missing_performance_figure_of_the_current_grade_warns_and_leaves_the_review_pending():
+    # A blank figure must not decide a warning or demotion, and must not stop the quarter's payouts:
+    # the row is flagged at its cells, the review is 待定 (pending) and the failing-year count carries over.
+    book = review_book([middle_row(key_clients="", lower_avg_new_clients="", prior_failed_years=1)], grade="中级")
     probs = grade_checks.check_grades(book)
-    assert {(p.severity, p.column) for p in probs} == {(P.ERROR, "key_clients"), (P.ERROR, "lower_avg_new_clients")}
+    assert {(p.severity, p.column) for p in probs} == {(P.WARNING, "key_clients"), (P.WARNING, "lower_avg_new_clients")}
     assert all(p.sheet == "GradeReview" and p.cell.endswith("2") for p in probs)
+    g = one(book)
+    assert g.action == "pending" and g.new_grade == "中级" and "资料不全" in g.basis
+    assert grades.closing_states(book) == {"E1": 1}  # neither reset nor increased
 
 
 def test_malformed_exam_and_unknown_grade_are_errors_at_their_cells():

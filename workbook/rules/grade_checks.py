@@ -15,26 +15,11 @@ from .. import problems as P
 from ..model import Book
 from ..policy_defaults import PARAMS
 from ..workdays import CalendarUnknown
-from .grade_criteria import Spec, specs_for
+from .grade_criteria import needed_columns, specs_for
 from .grade_inputs import GradeInputError, ManagerInputs, label, parse_level, rank
 from .grades import manager_inputs, year_rows
 
 OPTIONAL_PARAMS = {"gr_honour_sales_ratio"}  # blank: no honour candidates
-
-
-def needed_columns(spec: Spec, inputs: ManagerInputs) -> tuple[str, ...]:
-    """The GradeReview columns a criterion reads for this manager (exam: blank means none passed)."""
-    if spec.key == "exam_level":
-        return ()
-    if spec.key == "years_in_grade":
-        return ("years_in_grade",) if rank(inputs.current_grade) == rank(spec.level) - 1 else ()
-    if spec.key == "sales_growth":
-        return ("annual_sales", "prior_year_sales")
-    if spec.op == "growth>=":
-        c, lvl = rank(inputs.current_grade), rank(spec.level)
-        base = "prior_avg_new_clients" if c == lvl - 1 else "lower_avg_new_clients" if c == lvl else None
-        return ("new_clients",) + ((base,) if base else ())
-    return (spec.key,)
 
 
 def _missing(book: Book, row, inputs: ManagerInputs, specs, severity: str, why: str) -> list[P.Problem]:
@@ -56,7 +41,8 @@ def _row_checks(book: Book, row, inputs: ManagerInputs) -> list[P.Problem]:
     if applied and rank(applied) <= rank(current):
         probs.append(book.problem(P.WARNING, "GradeReview", row, "applied_level", f"申请等级 {applied} 不高于现等级 {current}：按未申请处理", expected=f"高于 {current}", found=applied))
     if current is not None:
-        probs += _missing(book, row, inputs, specs_for(current, performance_only=True), P.ERROR, f"现等级 {current} 的年度业绩考核")
+        # a warning, not an error: the quarter's payouts go on; this manager's review shows 待定 until it is filled
+        probs += _missing(book, row, inputs, specs_for(current, performance_only=True), P.WARNING, f"现等级 {current} 的年度业绩考核（缺项时本年度考核待定）")
     if applied and rank(applied) > rank(current):
         probs += [p for p in _missing(book, row, inputs, specs_for(applied), P.WARNING, f"申请 {applied} ")
                   if not any(q.cell == p.cell for q in probs)]

@@ -209,6 +209,33 @@ def highest_eligible_level(manager_inputs: Any, params: Mapping[str, Any]) -> st
     return passing[-1] if passing else None
 
 
+def needed_columns(spec: Spec, inputs: ManagerInputs) -> tuple[str, ...]:
+    """The GradeReview columns a criterion reads for this manager (exam: blank means none passed)."""
+    if spec.key == "exam_level":
+        return ()
+    if spec.key == "years_in_grade":
+        return ("years_in_grade",) if rank(inputs.current_grade) == rank(spec.level) - 1 else ()
+    if spec.key == "sales_growth":
+        return ("annual_sales", "prior_year_sales")
+    if spec.op == "growth>=":
+        c, lvl = rank(inputs.current_grade), rank(spec.level)
+        base = "prior_avg_new_clients" if c == lvl - 1 else "lower_avg_new_clients" if c == lvl else None
+        return ("new_clients",) + ((base,) if base else ())
+    return (spec.key,)
+
+
+def missing_performance_columns(inputs: ManagerInputs) -> list[str]:
+    """Columns the current grade's performance review needs but the row leaves blank."""
+    if inputs.current_grade is None:
+        return []
+    cols = []
+    for spec in specs_for(inputs.current_grade, performance_only=True):
+        for col in needed_columns(spec, inputs):
+            if getattr(inputs, col) is None and col not in cols:
+                cols.append(col)
+    return cols
+
+
 def performance_review(manager_inputs: Any, params: Mapping[str, Any]) -> tuple[bool, list[CriterionResult]]:
     """The year's results against the performance items (业绩要求) of the current grade.
 

@@ -44,8 +44,8 @@ from ..model import Book
 from ..money import fmt_plain
 from ..schema import LEVELS
 from ..workdays import PACKAGE, Calendar
-from .grade_criteria import CRITERION_ZH, CriterionResult, evaluate_levels, performance_review
-from .grade_inputs import GradeInputError, ManagerInputs, inputs_from, parse_level, rank
+from .grade_criteria import CRITERION_ZH, CriterionResult, evaluate_levels, missing_performance_columns, performance_review
+from .grade_inputs import GradeInputError, ManagerInputs, inputs_from, label, parse_level, rank
 
 ACTIONS = ("promote", "pending", "keep", "warning", "demote", "dismissal_review", "honour")
 ACTION_ZH = {"promote": "晋升", "pending": "待定", "keep": "维持", "warning": "警告", "demote": "降级",
@@ -191,19 +191,24 @@ def review_one(book: Book, row, as_of: dt.date) -> GradeOutcome:
     applied = row.applied_level if row.applied_level and rank(row.applied_level) > rank(current) else None
     ok_applied, applied_results = levels[applied] if applied else (None, [])
     perf_passed, perf_results = performance_review(inputs, params)
-    count = count_after(prior_failed(book, row), inputs, perf_passed)
-    honour = honour_candidate(inputs, perf_passed, params)
+    missing = missing_performance_columns(inputs)
+    count = prior_failed(book, row) if missing else count_after(prior_failed(book, row), inputs, perf_passed)
+    honour = not missing and honour_candidate(inputs, perf_passed, params)
     effective, new_grade, parts = None, current, []
     if applied:
         failed = _failed(applied_results)
         parts.append(f"申请{applied}：" + ("符合全部条件" if ok_applied else f"不符合（{_names(failed)}）"))
     if current is None:
         parts.append("未定级，不做业绩考核")
+    elif missing:
+        parts.append(f"资料不全（缺少 {'、'.join(label(c) for c in missing)}）：本年度{current}业绩考核待补齐后重新计算，连续不达标年数暂不变")
     elif perf_passed:
         parts.append(f"本年度达到{current}业绩要求")
     else:
         parts.append(f"本年度未达到{current}业绩要求（{_names(_failed(perf_results))}）")
-    if current is not None and not perf_passed:
+    if missing:
+        action = "pending"
+    elif current is not None and not perf_passed:
         action, new_grade, text = failing_action(count, current, params["gr_junior_demotion"])
         parts.append(text)
         effective = book.calendar.next_workday(dt.date(row.year, 12, 31))
@@ -271,6 +276,9 @@ def closing_states(book: Book) -> dict[str, int]:
         try:
             inputs = manager_inputs(book, row)
         except GradeInputError:
+            continue
+        if missing_performance_columns(inputs):  # not reviewed this year: the count carries over unchanged
+            state[row.employee_id] = prior_failed(book, row)
             continue
         passed, _ = performance_review(inputs, book.policy)
         state[row.employee_id] = count_after(prior_failed(book, row), inputs, passed)
