@@ -115,9 +115,10 @@ def test_three_way_split_adds_up_exactly():
     ({"dept_approver": "员工E1"}, REJECTED, "审批人不得为申请人本人"),
     ({"hr_approver": "E1"}, REJECTED, "审批人不得为申请人本人"),
     ({"dept_approved_on": "2026-10-13", "hr_approved_on": "2026-10-12"}, REJECTED, "早于部门审批"),
+    ({"submitted": "2026-10-11", "dept_approved_on": "2026-10-10"}, REJECTED, "早于提交日期"),
 ])
 def test_approval_flow(kw, status, reason):
-    c = claim("Q1", "E1", "C1")
+    c = claim("Q1", "E1", "C1", submitted=kw.pop("submitted", "2026-10-09"))
     c.update(kw)
     lines, _ = run(one_client_book("80000", claims=[c]))
     assert [l.status for l in lines] == [status]
@@ -127,7 +128,7 @@ def test_approval_flow(kw, status, reason):
 
 @pytest.mark.parametrize("hr_on, pay_month", [("2026-10-12", "2026-11"), ("2026-09-28", "2026-10")])
 def test_pay_month_is_month_after_later_of_period_end_and_hr_approval(hr_on, pay_month):
-    lines, _ = run(one_client_book("80000", claims=[claim("Q1", "E1", "C1", dept_on="2026-09-27", hr_on=hr_on)]))
+    lines, _ = run(one_client_book("80000", claims=[claim("Q1", "E1", "C1", submitted="2026-09-26", dept_on="2026-09-27", hr_on=hr_on)]))
     assert lines[0].pay_month == pay_month
 
 

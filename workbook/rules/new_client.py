@@ -195,6 +195,9 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
         if c.hr_approved_on is None or not c.hr_approver:
             reject("待人力资源部终审", PENDING)
             continue
+        if c.dept_approved_on < c.submitted_on:
+            reject(f"部门审批日期 {c.dept_approved_on.isoformat()} 早于提交日期 {c.submitted_on.isoformat()}：请核对日期")
+            continue
         if c.hr_approved_on < c.dept_approved_on:
             reject("人力资源部审批日期早于部门审批日期：应先部门审批再人力终审")
             continue
