@@ -21,8 +21,11 @@ STALE_AFTER_S = 6 * 3600
 def atomic_path(target: str | Path, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temp path to write; on success it replaces ``target`` atomically."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
+    except PermissionError as e:  # a read-only folder: the user knows their file, not our temp name
+        raise PermissionError(e.errno, e.strerror, str(target)) from e
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -35,6 +38,8 @@ def atomic_path(target: str | Path, overwrite: bool = True) -> Iterator[Path]:
         else:
             _place_new(tmp_path, target)
         _fsync_dir(target.parent)
+    except PermissionError as e:  # a read-only file (its mode is copied to the temp file) or folder
+        raise PermissionError(e.errno, e.strerror, str(target)) from e
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

@@ -39,6 +39,8 @@ def _report(res: Outcome, limit: int = 200) -> int:
 
 def _need_file(path: str) -> Path:
     p = Path(path)
+    if p.is_dir():
+        raise FileNotFoundError(f"{path} 是文件夹，不是工作簿文件：请给出 .xlsx 文件的路径")
     if not p.is_file():
         raise FileNotFoundError(f"找不到工作簿文件：{path}")
     return p
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"文件错误：{e.args[0] if e.args else e}", file=sys.stderr)
         return 2
     except PermissionError as e:
-        print(f"文件错误：没有权限读写 {e.filename}（文件是否正在 Excel 中打开？）", file=sys.stderr)
+        print(f"文件错误：没有权限读写 {e.filename}（文件或所在文件夹是否只读，或正在 Excel 中打开？）原文件未被改动", file=sys.stderr)
         return 2
     except OSError as e:
         print(f"文件错误：{e.strerror or e}（{getattr(e, 'filename', '')}）", file=sys.stderr)
