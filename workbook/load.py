@@ -24,6 +24,9 @@ from .schema import COMPONENTS
 from .tables import parse_table
 
 
+MISNAMED = (".xls", ".xla", ".xlsb", ".ods")  # other formats' names on a package that passed the .xlsx screen
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small objects.
@@ -46,6 +49,9 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -
         screen(path, allow_vba=path.suffix.lower() == ".xlsm")
     except HostileFile as e:
         return None, [P.error(path.name, "", "", e.message)]
+    if path.suffix.lower() in MISNAMED:  # the reader picks its format by the name: it would call the package corrupt
+        return None, [P.error(path.name, "", "", f"文件「{path.name}」的内容是 Excel 工作簿 (.xlsx)，扩展名却是 {path.suffix}："
+                              "请把扩展名改为 .xlsx（含宏的工作簿改为 .xlsm）后再试", expected=".xlsx", found=path.suffix)]
     tables: dict[str, list] = {}
     titles: dict[str, str] = {}
     columns: dict[str, dict[str, int]] = {}
