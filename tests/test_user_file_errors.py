@@ -69,6 +69,23 @@ def test_an_xlsx_renamed_to_xls_says_so_in_chinese(tmp_path, capsys):
     assert sha(book) == before
 
 
+def test_a_user_sheet_carrying_an_output_title_is_never_overwritten(tmp_path, capsys):
+    wb = build_template()
+    fill_book(wb, data())
+    del wb["发放表 (Payout)"]
+    mine = wb.create_sheet("发放表 (Payout)")  # the user's own sheet, unprotected, their data
+    mine.append(["我的", "数据"])
+    mine.append(["keep", 123])
+    book = tmp_path / "q3.xlsx"
+    wb.save(book)
+    before = sha(book)
+    assert main(["calculate", str(book), "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "发放表 (Payout)" in out and "改名" in out
+    assert sha(book) == before
+    assert list(openpyxl.load_workbook(book)["发放表 (Payout)"].iter_rows(values_only=True)) == [("我的", "数据"), ("keep", 123)]
+
+
 def test_the_templates_own_output_sheets_are_still_replaced_every_run(tmp_path):
     book = write_book(tmp_path / "q3.xlsx")
     assert main(["calculate", str(book), "--quiet"]) == 0

@@ -22,7 +22,7 @@ from .outputs import coefficients_table
 from .outputs import grade_detail_table, grades_table, payout_table, results_table, validation_table
 from .rules import active_rules
 from .rules.grades import ACTION_ZH, GradeOutcome, review
-from .writer import write_into_book, write_results_book
+from .writer import ForeignSheet, write_into_book, write_results_book
 
 Progress = Callable[[str], None] | None
 
@@ -53,7 +53,10 @@ def validate_flow(path: str | Path, write: bool = False, progress: Progress = No
     if book is not None:
         probs += validate(book)
     if write and book is not None:
-        write_into_book(path, {"Validation": validation_table(probs)})
+        try:
+            write_into_book(path, {"Validation": validation_table(probs)})
+        except ForeignSheet as e:
+            return _foreign(e, probs, book)
     ok = not P.has_errors(probs)
     summary = [f"{'通过' if ok else '未通过'}：{len([p for p in probs if p.severity == P.ERROR])} 个错误，{len([p for p in probs if p.severity == P.WARNING])} 个警告"]
     return Outcome(ok, probs, summary, book)
@@ -94,13 +97,22 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
     if progress:
         progress("写出结果")
     if out is None:
-        write_into_book(path, tables)
+        try:
+            write_into_book(path, tables)
+        except ForeignSheet as e:
+            return _foreign(e, res.problems, book)
     else:
         write_results_book(out, tables)
     res.lines, res.payout, res.grades = lines, rows, grades or []
     total = sum((r.amount for r in rows), ZERO)
     res.summary = [f"{book.period}：{len(lines)} 条计算明细，{len(rows)} 条发放记录，合计 {total:,.2f} 元"] + _by_item(rows) + _grade_summary(grades)
     return res
+
+
+def _foreign(e: ForeignSheet, probs: list[P.Problem], book: Book) -> Outcome:
+    """A user's sheet under an output title: refused, the book untouched."""
+    found = [P.error(t, "A1", "", e.message, expected="本程序写出的输出表（受保护）", found="未保护、有内容的工作表") for t in e.titles]
+    return Outcome(False, probs + found, ["未写入结果：" + e.message], book)
 
 
 def grade_review(book: Book, as_of: dt.date | None = None) -> list[GradeOutcome] | None:

@@ -8,6 +8,7 @@ Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 import zipfile
 from decimal import Decimal
@@ -25,12 +26,45 @@ from .book_patch import output_sheet, patch_outputs
 from .outputs import as_cell
 from .reader import is_output_sheet
 from .schema import OUTPUT_SHEETS
+from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
 from .xlsx_stream import SheetData, write_xlsx
 
 Table = tuple[Sequence[str], list[tuple]]
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 MONEY_COLUMNS = {"amount"}
+
+
+class ForeignSheet(Exception):
+    """A sheet bears an output sheet's title but holds someone's own data: never overwritten."""
+
+    def __init__(self, titles: list[str]):
+        super().__init__(titles)
+        self.titles = titles
+        self.message = (f"工作表 {'、'.join(titles)} 与计算的输出表同名，但不是本程序写出的（未保护且有内容）："
+                        "计算会整表重写输出表，为免覆盖您的数据，未写入任何内容。请把这些工作表改名后再计算")
+
+
+_PROTECTED = re.compile(rb'<sheetProtection\b[^>]*\bsheet="(?:1|true)"')
+_VALUE = re.compile(rb"<v>|<is>|<v\s")
+
+
+def foreign_output_sheets(path: Path) -> list[str]:
+    """Output-titled sheets that the engine did not write: unprotected and holding a value.
+
+    The template's output sheets and every sheet Calculate writes are protected,
+    so an unprotected one with content is a user's sheet under a reserved name.
+    """
+    out = []
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        for title, part in sheet_parts(zf).items():
+            if not is_output_sheet(title) or part not in names:
+                continue
+            xml = zf.read(part)
+            if not _PROTECTED.search(xml) and _VALUE.search(xml):
+                out.append(title)
+    return out
 
 
 def sheet_title(key: str) -> str:
@@ -44,6 +78,12 @@ def write_into_book(path: str | Path, tables: dict[str, Table], out: str | Path 
     byte for byte; a book laid out unexpectedly is rewritten through openpyxl.
     """
     path = Path(path)
+    try:
+        foreign = foreign_output_sheets(path)
+    except (zipfile.BadZipFile, KeyError, DET.ParseError):
+        foreign = []  # laid out unexpectedly: the openpyxl path below checks the protection itself
+    if foreign:
+        raise ForeignSheet(foreign)
     sheets = {key: _sheet_data(key, header, rows) for key, (header, rows) in tables.items()}
 
     def patch(tmp: Path) -> None:
@@ -82,6 +122,10 @@ def _check_written(tmp: Path, titles: list[str]) -> None:
 def _write_with_openpyxl(path: Path, tables: dict[str, Table], out: str | Path | None) -> None:
     keep_vba = path.suffix.lower() == ".xlsm"
     wb = openpyxl.load_workbook(path, keep_vba=keep_vba)
+    foreign = [ws.title for ws in wb.worksheets if is_output_sheet(ws.title) and not ws.protection.sheet
+               and any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)]
+    if foreign:
+        raise ForeignSheet(foreign)
     for ws in list(wb.worksheets):
         keep = is_output_sheet(ws.title, "Status") and "Status" not in tables  # state and lock record stay
         if is_output_sheet(ws.title) and not keep:
