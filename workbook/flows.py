@@ -112,7 +112,7 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
 def _foreign(e: ForeignSheet, probs: list[P.Problem], book: Book) -> Outcome:
     """A user's sheet under an output title: refused, the book untouched."""
     found = [P.error(t, "A1", "", e.message, expected="本程序写出的输出表（受保护）", found="未保护、有内容的工作表") for t in e.titles]
-    return Outcome(False, probs + found, ["未写入结果：" + e.message], book)
+    return Outcome(False, probs + found, ["未写入结果：原工作簿未改动，请把上面列出的工作表改名后再计算"], book)
 
 
 def grade_review(book: Book, as_of: dt.date | None = None) -> list[GradeOutcome] | None:
