@@ -6,7 +6,6 @@ active rule for its own input checks. It returns problems only, never raises.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from . import client_classes, workdays
@@ -24,29 +23,45 @@ READS = {"KA": ("KA", "KP")}  # KA reads the KPI parameters for its factor even 
 
 
 def check_deals(book: Book) -> list[P.Problem]:
+    """References, shares and amounts of every Deals row; split deals consistent and at 100%.
+
+    Written over whole columns and the shared whole-deal index (the rules use
+    the same one), because a quarter can hold 200,000 rows.
+    """
+    from .rules.deals import whole_deals
+
     probs: list[P.Problem] = []
+    rows = book.rows("Deals")
     emps, clients = book.employees, book.clients
-    grouped: dict[str, list] = defaultdict(list)
-    for r in book.rows("Deals"):
-        grouped[r.deal_id].append(r)
-        if r.employee_id not in emps:
+    bad_emp = set(r.employee_id for r in rows) - emps.keys()
+    bad_client = set(r.client_id for r in rows) - clients.keys()
+    for r in rows:
+        if r.employee_id in bad_emp:
             probs.append(book.problem(P.ERROR, "Deals", r, "employee_id", f"工号 {r.employee_id} 不在 员工 (Employees) 表中", found=r.employee_id))
-        if r.client_id not in clients:
+        if r.client_id in bad_client:
             probs.append(book.problem(P.ERROR, "Deals", r, "client_id", f"客户 {r.client_id} 不在 客户 (Clients) 表中", found=r.client_id))
-        if not (0 < r.share <= 1):
+        if not (0 < r.share <= ONE):
             probs.append(book.problem(P.ERROR, "Deals", r, "share", "分成比例必须大于 0 且不超过 100%", expected="0% < share ≤ 100%", found=r.share))
         if r.amount < 0:
             probs.append(book.problem(P.ERROR, "Deals", r, "amount", "成交金额不能为负数", expected="≥ 0", found=r.amount))
-    for deal_id, rows in grouped.items():
-        first = rows[0]
-        for r in rows[1:]:
+    for deal in whole_deals(book):
+        if len(deal.rows) == 1:
+            if deal.rows[0].share != ONE:
+                probs.append(_share_total(book, deal.deal_id, deal.rows[0], deal.rows[0].share))
+            continue
+        first = deal.rows[0]
+        for r in deal.rows[1:]:
             for col in ("client_id", "signed_on", "amount"):
                 if getattr(r, col) != getattr(first, col):
-                    probs.append(book.problem(P.ERROR, "Deals", r, col, f"同一成交 {deal_id} 的各行 {col} 不一致（第 {first.row} 行为 {getattr(first, col)}）：多人成交每行须重复相同的客户、日期和整单金额", expected=str(getattr(first, col)), found=getattr(r, col)))
-        total = sum((r.share for r in rows), Decimal(0))
+                    probs.append(book.problem(P.ERROR, "Deals", r, col, f"同一成交 {deal.deal_id} 的各行 {col} 不一致（第 {first.row} 行为 {getattr(first, col)}）：多人成交每行须重复相同的客户、日期和整单金额", expected=str(getattr(first, col)), found=getattr(r, col)))
+        total = sum((r.share for r in deal.rows), Decimal(0))
         if total != ONE:
-            probs.append(book.problem(P.ERROR, "Deals", first, "share", f"成交 {deal_id} 的分成比例合计为 {total * 100:f}%，必须正好是 100%", expected="100%", found=f"{total * 100:f}%"))
+            probs.append(_share_total(book, deal.deal_id, first, total))
     return probs
+
+
+def _share_total(book: Book, deal_id: str, first, total: Decimal) -> P.Problem:
+    return book.problem(P.ERROR, "Deals", first, "share", f"成交 {deal_id} 的分成比例合计为 {total * 100:f}%，必须正好是 100%", expected="100%", found=f"{total * 100:f}%")
 
 
 PAY_COLUMNS = {"base_salary": "基本工资", "commission_rate": "提成比例", "performance_bonus": "月绩效奖金", "floating_wage": "季度浮动工资"}

@@ -148,7 +148,7 @@ def new_clients(book: Book) -> list[NewClient]:
     excluded, series = _set(pol["ac_ka_excluded_products"]), _set(pol["ac_mk_series"])
     out = []
     for client_id, deals in sorted(deals_by_client(book).items()):
-        first = first_deal_date(book, client_id, deals)
+        first = first_deal_date(book, client_id)
         if first is None or not (start <= first <= end):
             continue
         firsts = [d for d in deals if d.signed_on == first]

@@ -49,13 +49,21 @@ def deals_by_client(book: Book) -> dict[str, list[Deal]]:
     return book.memo("deals_by_client", build)
 
 
-def first_deal_date(book: Book, client_id: str, deals: list[Deal]) -> dt.date | None:
-    """The earlier of the client's first deal on the sheet and its recorded history."""
-    dates = [d.signed_on for d in deals]
-    client = book.clients.get(client_id)
-    if client is not None and client.first_deal_date is not None:
-        dates.append(client.first_deal_date)
-    return min(dates) if dates else None
+def first_deal_date(book: Book, client_id: str) -> dt.date | None:
+    """The earlier of the client's first deal on the sheet and its recorded history.
+
+    Computed once per book for every client (NC, TM and AC all ask)."""
+    return first_dates(book).get(client_id)
+
+
+def first_dates(book: Book) -> dict[str, dt.date]:
+    def build() -> dict[str, dt.date]:
+        out = {c: min(d.signed_on for d in ds) for c, ds in deals_by_client(book).items()}
+        for c in book.rows("Clients"):
+            if c.first_deal_date is not None and (c.client_id not in out or c.first_deal_date < out[c.client_id]):
+                out[c.client_id] = c.first_deal_date
+        return out
+    return book.memo("first_dates", build)
 
 
 def credit(row) -> Decimal:

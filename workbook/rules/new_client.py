@@ -57,7 +57,7 @@ def _new_clients(book: Book) -> dict[str, NewClient]:
     period = book.period
     out = {}
     for client_id, deals in deals_by_client(book).items():
-        first = first_deal_date(book, client_id, deals)
+        first = first_deal_date(book, client_id)
         if first is None or not period.contains(first):
             continue
         firsts = sorted((d for d in deals if d.signed_on == first), key=lambda d: d.deal_id)

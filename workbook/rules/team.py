@@ -16,7 +16,7 @@ from ..lines import RECORDED, Line, outcome
 from ..model import Book
 from ..money import ZERO, fmt_plain, round_fen, split_largest_remainder
 from ..periods import next_month
-from .deals import credit, deals_by_client, first_deal_date
+from .deals import credit, first_dates
 
 RULE = "POLICY §4 团队奖励"
 
@@ -26,7 +26,7 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
         return [], []
     year = book.period.year
     pay = next_month(book.period.end)
-    first_year = {c: first_deal_date(book, c, ds).year for c, ds in deals_by_client(book).items()}
+    first_year = {c: day.year for c, day in first_dates(book).items()}
     team_of = {e.employee_id: e.team for e in book.rows("Employees") if e.team}
     per_member: dict[int, dict[str, Decimal]] = {year: defaultdict(lambda: ZERO), year - 1: defaultdict(lambda: ZERO)}
     for r in book.rows("Deals"):
