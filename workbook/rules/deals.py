@@ -66,6 +66,18 @@ def first_dates(book: Book) -> dict[str, dt.date]:
     return book.memo("first_dates", build)
 
 
+def period_rows_by_employee(book: Book) -> dict[str, list]:
+    """Each employee's Deals rows signed inside the run's quarter, in sheet order."""
+    def build() -> dict[str, list]:
+        start, end = book.period.start, book.period.end
+        out: dict[str, list] = defaultdict(list)
+        for r in book.rows("Deals"):
+            if start <= r.signed_on <= end:
+                out[r.employee_id].append(r)
+        return dict(out)
+    return book.memo("period_rows_by_employee", build)
+
+
 def credit(row) -> Decimal:
     """One person's credited amount of a deal row."""
     return row.amount * row.share

@@ -24,6 +24,7 @@ from ..model import Book
 from ..money import ZERO, fmt_plain
 from ..periods import Quarter, next_month
 from ..schema import REVENUE_TYPES
+from .deals import period_rows_by_employee
 from . import kpi
 from .ka_state import KAState, QuarterInput, Shortfall
 
@@ -61,11 +62,8 @@ def opening_states(book: Book) -> dict[str, KAState]:
 
 
 def _period_deals(book: Book, people) -> dict[str, list]:
-    out: dict[str, list] = defaultdict(list)
-    for r in book.rows("Deals"):
-        if r.employee_id in people and book.period.contains(r.signed_on):
-            out[r.employee_id].append(r)
-    return out
+    index = period_rows_by_employee(book)
+    return {e: index[e] for e in people if e in index}
 
 
 def gather(book: Book) -> tuple[dict[str, QuarterInput], dict[str, KAState], list[Line], list[P.Problem]]:
