@@ -123,3 +123,9 @@ def test_components_setting_limits_the_rules(tmp_path):
     bad = SETTINGS + [["components", "SA, XX"]]
     _, probs = load_book(write(tmp_path / "c.xlsx", {"Settings": bad, **base}))
     assert any(p.severity == P.ERROR and "XX" in p.message for p in probs)
+
+
+def test_empty_settings_sheet_is_reported_once_at_its_header(tmp_path):
+    book, probs = load_book(write(tmp_path / "b.xlsx", {"设置 (Settings)": []}))
+    assert book is None
+    assert [(p.sheet, p.cell) for p in probs] == [("设置 (Settings)", "A1")]  # not also "sheet missing"

@@ -19,7 +19,7 @@ from .hostile import HostileFile, screen
 from .model import Book, Settings
 from .periods import Quarter
 from .policy import default_policy, load_policy
-from .reader import iter_tables
+from .reader import iter_tables, match_sheet
 from .schema import COMPONENTS
 from .tables import parse_table
 
@@ -70,6 +70,8 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -
     except (pc.CalamineError, OSError, ValueError) as e:
         return None, [P.error(path.name, "", "", f"无法读取工作簿：{e}")]
     settings, sprobs = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))
+    if "Settings" not in tables and any(p.sheet and getattr(match_sheet(p.sheet), "key", "") == "Settings" for p in probs):
+        sprobs = []  # the sheet is there but unreadable (no header): that error is already listed
     probs.extend(sprobs)
     policy, pprobs = load_policy(tables.get("Policy"), tables.get("Tiers"), titles.get("Policy", "Policy"), titles.get("Tiers", "Tiers"))
     probs.extend(pprobs)
