@@ -10,7 +10,6 @@ into the big input workbook itself, reported on its own line.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile

@@ -12,7 +12,7 @@ from workbook import problems as P
 from workbook.money import round_fen, split_largest_remainder
 from workbook.policy import default_policy, load_policy
 from workbook.policy_defaults import PARAMS, TIER_DEFAULTS
-from workbook.tiers import Band, NoBand, TierTable, check_bands, make_table
+from workbook.tiers import Band, NoBand, check_bands, make_table
 
 
 @pytest.mark.parametrize("raw, fen", [("0.005", "0.01"), ("0.015", "0.02"), ("0.025", "0.03"), ("2.675", "2.68"),

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from decimal import Decimal as D
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -15,7 +15,7 @@ from workbook.rules.satisfaction import award_band
 from workbook.tiers import check_bands, make_table
 
 from .policy_args import policy_from
-from .shape import UdfError, blank, column, columns, err, excel_safe, money, per_row
+from .shape import UdfError, blank, column, columns, excel_safe, money, per_row
 
 CATEGORY = "Bonusbook"
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -44,7 +44,7 @@ from .lines import ITEM_NAMES
 from .outputs import RESULTS_HEADER, VALIDATION_HEADER
 from .calculate import PAYOUT_COLUMNS
 from .policy_defaults import PARAMS, TIER_DEFAULTS
-from .schema import EDUCATION, INPUT_BY_KEY, INPUT_SHEETS, LEVELS, OUTPUT_SHEETS, Column, Sheet
+from .schema import INPUT_BY_KEY, INPUT_SHEETS, LEVELS, OUTPUT_SHEETS, Column, Sheet
 from .instructions import instruction_sheet, text_width, wrapped_lines
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")

@@ -16,7 +16,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import problems as P
-from ..lines import ITEM_NAMES, PAID, PENDING, REJECTED, Line, outcome
+from ..lines import PENDING, REJECTED, Line, outcome
 from ..model import Book
 from ..money import ZERO, fmt_plain, split_largest_remainder
 from ..periods import next_month
