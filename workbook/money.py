@@ -2,7 +2,7 @@
 
 Money is ``Decimal`` yuan everywhere in the rules. A payout line is rounded once,
 half up to the fen, by :func:`round_fen`; nothing else in the engine rounds money.
-Python's ``round()`` rounds half to even and must never touch money.
+Python's built-in ``round`` rounds half to even and must never touch money.
 Vectorised paths may carry integer fen; :func:`to_fen` / :func:`from_fen` convert.
 """
 from __future__ import annotations
