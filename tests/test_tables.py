@@ -15,7 +15,7 @@ from workbook.cells import CellError, is_blank, parser_for
 from workbook.tables import parse_column
 
 values = st.one_of(
-    st.none(), st.just(""), st.just("  "), st.booleans(), st.integers(-5, 5), st.sampled_from([0.0, 1.0, 1.5, -2.0, 1e15]),
+    st.none(), st.just(""), st.just("  "), st.booleans(), st.integers(-5, 5), st.sampled_from([0.0, -0.0, 1.0, 1.5, -2.0, 1e15]),
     st.sampled_from(["1", "1.0", "1,000", "1.2万", "15%", "是", "N", "2026-07-01", "2026Q3", "#N/A", "E001 ", "abc"]),
     st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)),
 )
@@ -39,3 +39,32 @@ def test_column_parse_equals_cell_by_cell(column, kind):
     want = [reference(v, parse) for v in column]
     assert got == want
     assert [type(g) for g in got] == [type(w) for w in want]  # 1 and True never share an answer
+
+
+# Columns of a single type take the set-and-map path (and plain ASCII ids or text
+# the no-parse path); these strategies aim at exactly those paths and their edges.
+texts = st.one_of(
+    st.sampled_from(["E001", "E001 ", " E001", "e001", "#N/A", "#n/a", "#REF!", "", "  ", "\t", "A\x1fB", "A\x1f", "x y", "全角", "Ｅ００１", "1.5", "12,000", "是", "2026-07-01", "a|b", "B"]),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x3000, blacklist_categories=("Cs",)), max_size=6),
+)
+floats = st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, -0.0, 1.0, 1e15, -1e15, 1e16, 0.1 + 0.2, 1234.5678, 1e-20, float("inf")]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(texts, max_size=40), st.lists(floats, max_size=40), st.lists(st.integers(-3, 10**16), max_size=40)), st.sampled_from(KINDS))
+def test_single_type_columns_parse_like_cell_by_cell(column, kind):
+    parse = parser_for(kind)
+    issues: list[int] = []
+    got = [("error", r.message) if isinstance(r, CellError) else r for r in parse_column(column, parse, issues)]
+    want = [reference(v, parse) for v in column]
+    assert got == want
+    assert [type(g) for g in got] == [type(w) for w in want]
+    assert issues == [i for i, v in enumerate(column) if reference(v, parse) is None or _fails(v, parse)]
+
+
+def _fails(value, parse) -> bool:
+    try:
+        parse(value)
+    except CellError:
+        return True
+    return False

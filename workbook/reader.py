@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
-from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -51,10 +50,11 @@ def is_output_sheet(title: str, key: str | None = None) -> bool:
 def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[str], None] | None = None) -> Iterator[RawTable]:
     """Yield each input sheet as soon as it is read; problems go to ``probs``.
 
-    python-calamine releases the GIL while it reads, so one background thread
-    reads the sheets in order (the big Deals sheet last) and another scans the
-    XML for error cells, while the caller parses each sheet it has been given.
-    On two cores that hides most of the parsing behind the read.
+    python-calamine releases the GIL while it loads a sheet, so on two cores the
+    big Deals sheet is loaded in a thread of its own from the start, the small
+    sheets in a second thread, and the caller parses each small sheet while
+    Deals is still loading. The XML scan for error cells runs alongside; its
+    findings are added after the last sheet, so no sheet waits for it.
     """
     path = str(path)
     book = pc.CalamineWorkbook.from_path(path)
@@ -62,14 +62,19 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
     wanted = [(t, s) for t, s in wanted if s is not None]
     wanted.sort(key=lambda ts: ts[1].key == "Deals")
     seen: dict[str, str] = {}
+    found: list[RawTable] = []
 
-    def read(title: str):
-        sheet = book.get_sheet_by_name(title)
+    big = pc.CalamineWorkbook.from_path(path)  # a workbook object serves one thread at a time
+
+    def read(title: str, source: pc.CalamineWorkbook):
+        sheet = source.get_sheet_by_name(title)
         return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
 
-    with ThreadPoolExecutor(1) as marks_pool, ThreadPoolExecutor(1) as read_pool:
+    with ThreadPoolExecutor(1) as marks_pool, ThreadPoolExecutor(1) as big_pool, ThreadPoolExecutor(1) as small_pool:
+        started = {title: big_pool.submit(read, title, big) for title, schema in wanted if schema.key == "Deals"}  # the long one first
+        started.update({title: small_pool.submit(read, title, book) for title, schema in wanted if title not in started})
+        futures = [(title, schema, started[title]) for title, schema in wanted]
         marks_future = marks_pool.submit(scan_marks, path)
-        futures = [(title, schema, read_pool.submit(read, title)) for title, schema in wanted]
         for title, schema, fut in futures:
             if progress:
                 progress(f"读取 {title}")
@@ -79,12 +84,16 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
                 continue
             seen[schema.key] = title
             table, tprobs = _locate(schema, title, grid, 0, 0)  # the full grid starts at A1
+            del grid
             probs.extend(tprobs)
             if table is None:
                 continue
             probs.extend(_merged_in_data(table, merged))
-            probs.extend(_marked_cells(table, marks_future.result().get(title)))
+            found.append(table)
             yield table
+        marks = marks_future.result()
+    for table in found:
+        probs.extend(_marked_cells(table, marks.get(table.title)))
 
 
 def read_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[dict[str, RawTable], list[P.Problem]]:
@@ -125,23 +134,27 @@ def _locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tu
     wanted = sorted(cols.values())
     if wanted:
         width = wanted[-1] + 1
-        pick = itemgetter(*wanted) if len(wanted) > 1 else (lambda row: (row[wanted[0]],))
-        empty = len(wanted)
-        rows = table.rows
-        for i in range(hi + 1, len(grid)):
-            row = grid[i]
-            if len(row) < width:
-                row = list(row) + [None] * (width - len(row))
-            vals = pick(row)
-            nb = vals.count("") + vals.count(None)
-            if nb == empty or (nb and all(v is None or (v.__class__ is str and not v.strip()) for v in vals)):
-                continue  # a blank row inside or below the table
-            rows.append((r0 + i, row))
+        body = grid[hi + 1:]
+        if body and len(min(body, key=len)) < width:
+            body = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in body]
+        blank = _blank_rows(body, wanted)
+        table.rows = [(r0 + hi + 1 + i, row) for i, row in enumerate(body) if i not in blank]
     return table, probs
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
+def _blank_rows(body: list[list], wanted: list[int]) -> set[int]:
+    """Indices of rows whose wanted cells are all blank (None, '' or spaces).
+
+    Done column by column: a row is a candidate only while every column seen so
+    far was blank there, so a 200,000-row sheet with no blank rows costs one
+    pass over its first column.
+    """
+    candidates = range(len(body))
+    for j in wanted:
+        candidates = [i for i in candidates if (v := body[i][j]) is None or (v.__class__ is str and not v.strip())]
+        if not candidates:
+            break
+    return set(candidates)
 
 
 def _merged_in_data(table: RawTable, ranges: list) -> list[P.Problem]:

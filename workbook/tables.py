@@ -9,12 +9,14 @@ sheet's key columns is checked here too.
 from __future__ import annotations
 
 import keyword
+import math
 from collections import namedtuple
-from functools import lru_cache
+from decimal import Decimal
+from functools import lru_cache, partial
 from typing import Any
 
 from . import problems as P
-from .cells import CellError, is_blank, parser_for
+from .cells import CellError, is_blank, parse_id, parse_number, parse_percent, parse_text, parser_for
 from .reader import RawTable
 from .schema import INPUT_SHEETS, Sheet
 
@@ -47,6 +49,9 @@ def parse_column(values, parse, issues: list | None = None) -> list:
     True`` would otherwise share an entry. ``issues``, when given, receives the
     index of every blank or bad cell, so callers never rescan the column.
     """
+    fast = _single_type_column(values, parse, issues)
+    if fast is not None:
+        return fast
     out = []
     append = out.append
     note = issues.append if issues is not None else (lambda i: None)
@@ -56,7 +61,7 @@ def parse_column(values, parse, issues: list | None = None) -> list:
             append(None)
             note(i)
             continue
-        key = (v.__class__, v)
+        key = (v.__class__, v) if v or v.__class__ is not float else (float, repr(v))  # 0.0 == -0.0
         try:
             r = cache[key]
         except KeyError:
@@ -71,17 +76,109 @@ def parse_column(values, parse, issues: list | None = None) -> list:
     return out
 
 
+_SELF_PARSING = (parse_id, parse_text)
+_NUMBER_PARSERS = (parse_number, parse_percent)
+
+
+def _signed_zero_matters(parse) -> bool:
+    """Whether ``parse`` answers 0.0 and -0.0 differently (only in a rejection's wording)."""
+    def answer(v):
+        try:
+            r = parse(v)
+            return r.__class__, repr(r)
+        except CellError as e:
+            return CellError, e.message, e.found
+    return answer(0.0) != answer(-0.0)
+
+
+def _all_plain_ascii(distinct: set) -> bool:
+    """Whether every string parses to itself as an id or text.
+
+    That is: ASCII, not empty, no surrounding whitespace (``strip`` returns the
+    very same object then), and not an Excel error literal (all start with '#').
+    """
+    if "" in distinct:
+        return False
+    ordered = list(distinct)
+    joined = "\x00".join(ordered)
+    return (joined.isascii() and joined.count("\x00") == len(ordered) - 1 and not joined.startswith("#")
+            and "\x00#" not in joined and list(map(str.strip, ordered)) == ordered)
+
+
+def _floats_to_decimal(distinct: set, parse) -> dict:
+    """``parse_number`` of many finite floats at once, as a value -> Decimal table.
+
+    Same rule as the one-cell parser: a whole number below 1e15 is its integer;
+    anything else is its 15-significant-digit text (Excel's precision). An
+    infinite or exponent-form value goes through ``parse`` itself, which
+    explains or normalises it.
+    """
+    table: dict = {}
+    for v in distinct:
+        if -1e15 < v < 1e15 and v.is_integer():
+            table[v] = Decimal(int(v))
+        elif not math.isfinite(v):
+            try:
+                table[v] = parse(v)
+            except CellError as e:
+                table[v] = e
+        else:
+            text = format(v, ".15g")
+            table[v] = Decimal(text) if "e" not in text else parse(v)
+    return table
+
+
+def _single_type_column(values, parse, issues: list | None) -> list | None:
+    """The same answers as the per-cell loop, in C-speed passes, for a column of one type.
+
+    A 200,000-row Deals sheet has columns of only str or only float. With one
+    type no two distinct cells can share a cache key, so the distinct values are
+    a set, each is parsed once, and the column is mapped through the results.
+    Returns None (use the general loop) for mixed types, booleans or NaN.
+    """
+    kinds = set(map(type, values))
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    if kind not in (str, float, int):
+        return None
+    distinct = set(values)
+    if kind is float and (any(v != v for v in distinct) or (0.0 in distinct and _signed_zero_matters(parse))):
+        return None  # NaN never finds itself in a dict by value; 0.0 and -0.0 share one
+    if kind is str and parse in _SELF_PARSING and _all_plain_ascii(distinct):
+        return list(values)
+    if kind is float and parse in _NUMBER_PARSERS:
+        table = _floats_to_decimal(distinct, parse)
+    else:
+        table = {}
+        for v in distinct:
+            if v == "":
+                table[v] = None
+                continue
+            try:
+                table[v] = parse(v)
+            except CellError as e:
+                table[v] = None if is_blank(v) else e
+    out = list(map(table.__getitem__, values))
+    if issues is not None:
+        bad = {v for v, r in table.items() if r is None or r.__class__ is CellError}
+        if bad:
+            issues.extend(i for i, v in enumerate(values) if v in bad)
+    return out
+
+
 def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
     """Typed rows of one sheet, column by column; bad cells become problems."""
     schema: Sheet = raw.schema
     t = row_type(schema.key)
     probs: list[P.Problem] = []
     n = len(raw.rows)
-    rownums = [r0 for r0, _ in raw.rows]
+    rownums, grid = zip(*raw.rows) if n else ((), ())
     bad = bytearray(n)
     columns = []
-    width = max((len(cells) for _, cells in raw.rows), default=0)
-    grid = [cells if len(cells) == width else list(cells) + [None] * (width - len(cells)) for _, cells in raw.rows]
+    width = max(map(len, grid), default=0)
+    if n and min(map(len, grid)) < width:
+        grid = [cells if len(cells) == width else list(cells) + [None] * (width - len(cells)) for cells in grid]
     transposed = list(zip(*grid)) if grid else []  # one C-level pass instead of a loop per column
     for c in schema.columns:
         j = raw.cols.get(c.key)
@@ -103,9 +200,9 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
                 bad[i] = 1
         columns.append(col)
     probs.extend(_unique(raw, schema, columns, rownums, bad))
-    columns.append([r0 + 1 for r0 in rownums])
-    make = t._make
-    if any(bad):
+    columns.append(list(map((1).__add__, rownums)))
+    make = partial(tuple.__new__, t)  # what ``t._make`` does, without its Python-level frame per row
+    if 1 in bad:
         out = [make(vals) for i, vals in enumerate(zip(*columns)) if not bad[i]]
     else:
         out = list(map(make, zip(*columns)))
@@ -119,6 +216,8 @@ def _unique(raw: RawTable, schema: Sheet, columns: list[list], rownums: list[int
         return []
     index = {c.key: i for i, c in enumerate(schema.columns)}
     key_cols = [columns[index[k]] for k in keys]
+    if 1 not in bad and len(set(zip(*key_cols) if len(key_cols) > 1 else key_cols[0])) == len(bad):
+        return []  # no repeats: one C-level pass instead of the row loop below
     seen: dict = {}
     out = []
     col = raw.cols.get(keys[0], 0)
