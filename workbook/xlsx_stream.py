@@ -8,10 +8,12 @@ It writes values only: text is always a string cell, never a formula.
 """
 from __future__ import annotations
 
+import queue
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -93,8 +95,13 @@ def _column_cells(col: tuple, money: str | None) -> list[str]:
     kinds = set(map(type, col))
     if kinds <= {str}:
         joined = "\n".join(col)
-        if not _NEEDS_ESCAPE.search(joined) and joined == "\n".join(map(str.strip, col)):
-            return [f'<c t="inlineStr"><is><t>{v}</t></is></c>' if v else "<c/>" for v in col]
+        if joined.count("\n") == len(col) - 1 and not _BAD_XML.search(joined):  # no newline or illegal character inside a value
+            if "&" in joined or "<" in joined or ">" in joined:
+                col = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\n")
+            if list(map(str.strip, col)) == list(col):
+                return [f'<c t="inlineStr"><is><t>{v}</t></is></c>' if v else "<c/>" for v in col]
+            return [(f'<c t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>' if v[0].isspace() or v[-1].isspace()
+                     else f'<c t="inlineStr"><is><t>{v}</t></is></c>') if v else "<c/>" for v in col]
     elif kinds <= {Decimal, type(None)}:
         if money:
             return [f'<c s="{money}"><v>{v:f}</v></c>' if v is not None else "<c/>" for v in col]
@@ -120,7 +127,10 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False):
         n = max(width, max(len(r) for r in chunk))
         padded = chunk if all(len(r) == n for r in chunk) else [tuple(r) + (None,) * (n - len(r)) for r in chunk]
         columns = [_column_cells(col, styles.money if i in money_cols else None) for i, col in enumerate(zip(*padded))]
-        yield "".join(["<row>" + "".join(cells) + "</row>" for cells in zip(*columns)])
+        if columns:  # the row tags ride on the first and last cells, so the chunk is one join
+            columns[0] = ["<row>" + c for c in columns[0]]
+            columns[-1] = [c + "</row>" for c in columns[-1]]
+            yield "".join(chain.from_iterable(zip(*columns)))
     yield "</sheetData>"
     if sheet.protect:
         yield '<sheetProtection sheet="1" objects="1" scenarios="1"/>'
@@ -150,7 +160,51 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
                     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                     f'{rels}<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>')
         zf.writestr("xl/styles.xml", STYLES)
-        for i, sheet in enumerate(sheets, start=1):
-            with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as fh:
-                for chunk in sheet_xml(sheet, first=i == 1):
-                    fh.write(chunk.encode("utf-8"))
+        deflate_alongside(zf, ((f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1)) for i, sheet in enumerate(sheets, start=1)))
+
+
+def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[str]]]) -> None:
+    """Write each part's text chunks into ``zf``, compressing in a second thread.
+
+    zlib releases the GIL while it deflates, so on two cores the compression of
+    one chunk overlaps building the XML of the next. The queue is bounded, so
+    memory stays at a few chunks; an error on either side stops both and is
+    raised here.
+    """
+    chunks: queue.Queue = queue.Queue(maxsize=8)
+
+    def drain() -> None:
+        fh = None
+        while (item := chunks.get()) is not None:
+            name, data = item
+            if name is not None:
+                if fh is not None:
+                    fh.close()
+                fh = zf.open(name, "w", force_zip64=True)
+            else:
+                fh.write(data)
+        if fh is not None:
+            fh.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        done = pool.submit(drain)
+
+        def put(item) -> None:
+            while True:
+                try:
+                    chunks.put(item, timeout=0.05)
+                    return
+                except queue.Full:
+                    if done.done():
+                        done.result()  # the writer failed: raise its error here
+                        raise RuntimeError("xlsx writer stopped")
+
+        try:
+            for name, texts in parts:
+                put((name, None))
+                for text in texts:
+                    put((None, text.encode("utf-8")))
+        finally:
+            if not done.done():
+                put(None)
+        done.result()
