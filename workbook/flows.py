@@ -15,7 +15,7 @@ from typing import Callable
 from . import problems as P
 from .calculate import compute, payout_rows, validate
 from .lines import Line
-from .load import load_book
+from .load import gc_paused, load_book
 from .model import Book
 from .money import ZERO
 from .outputs import coefficients_table
@@ -44,6 +44,11 @@ class Outcome:
 
 def validate_flow(path: str | Path, write: bool = False, progress: Progress = None, gate: Callable | None = None) -> Outcome:
     """``gate(book) -> (book, refusal, problems)`` runs before validation (calculate's ledger gate)."""
+    with gc_paused():  # see calculate_flow
+        return _validate_flow(path, write, progress, gate)
+
+
+def _validate_flow(path: str | Path, write: bool, progress: Progress, gate: Callable | None) -> Outcome:
     book, probs = load_book(path, progress)
     if book is not None and gate is not None:
         book, refusal, gprobs = gate(book)
@@ -67,7 +72,17 @@ def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Pr
 
     ``out`` None: into the book itself (atomically). ``out`` given: a separate
     results workbook holding only the output sheets.
+
+    The cyclic garbage collector is paused for the whole run: a 200,000-row
+    book is millions of small objects without reference cycles, and each full
+    collection would rescan all of them (over a second in total) to free
+    nothing. Reference counting still frees everything as usual.
     """
+    with gc_paused():
+        return _calculate_flow(path, out, progress, ledger_url)
+
+
+def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress, ledger_url: str | None) -> Outcome:
     from .approval import CalculateGate
 
     gate = CalculateGate(path, ledger_url)  # refuses a locked period; carries the previous quarter's state in

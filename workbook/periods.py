@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +22,7 @@ class Quarter:
 
     @property
     def start(self) -> dt.date:
-        return dt.date(self.year, 3 * self.q - 2, 1)
+        return _first_day(self.year, 3 * self.q - 2)
 
     @property
     def end(self) -> dt.date:
@@ -42,6 +43,12 @@ class Quarter:
         return self.start <= day <= self.end
 
 
+@lru_cache(maxsize=4096)
+def _first_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
+
+
+@lru_cache(maxsize=4096)  # rules compare 200,000 deal dates with a quarter's end
 def month_end(year: int, month: int) -> dt.date:
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)

@@ -7,6 +7,7 @@ active rule for its own input checks. It returns problems only, never raises.
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from . import client_classes, workdays
 from . import problems as P
@@ -33,9 +34,11 @@ def check_deals(book: Book) -> list[P.Problem]:
     probs: list[P.Problem] = []
     rows = book.rows("Deals")
     emps, clients = book.employees, book.clients
-    bad_emp = set(r.employee_id for r in rows) - emps.keys()
-    bad_client = set(r.client_id for r in rows) - clients.keys()
-    for r in rows:
+    bad_emp = set(map(attrgetter("employee_id"), rows)) - emps.keys()
+    bad_client = set(map(attrgetter("client_id"), rows)) - clients.keys()
+    shares, amounts = list(map(attrgetter("share"), rows)), list(map(attrgetter("amount"), rows))
+    all_fine = not bad_emp and not bad_client and (not rows or (min(shares) > 0 and max(shares) <= ONE and min(amounts) >= 0))
+    for r in () if all_fine else rows:  # the row loop only runs to name the rows that are wrong
         if r.employee_id in bad_emp:
             probs.append(book.problem(P.ERROR, "Deals", r, "employee_id", f"工号 {r.employee_id} 不在 员工 (Employees) 表中", found=r.employee_id))
         if r.client_id in bad_client:

@@ -29,15 +29,19 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
     first_year = {c: day.year for c, day in first_dates(book).items()}
     team_of = {e.employee_id: e.team for e in book.rows("Employees") if e.team}
     per_member: dict[int, dict[str, Decimal]] = {year: defaultdict(lambda: ZERO), year - 1: defaultdict(lambda: ZERO)}
+    end = book.period.end
     for r in book.rows("Deals"):
         y = r.signed_on.year
-        if y in per_member and first_year.get(r.client_id) == y and r.signed_on <= book.period.end:
+        if y in per_member and first_year.get(r.client_id) == y and r.signed_on <= end:
             per_member[y][r.employee_id] += credit(r)
+    by_team: dict[str, list[str]] = defaultdict(list)
+    for e, t in team_of.items():
+        by_team[t].append(e)
     lines: list[Line] = []
     probs: list[P.Problem] = []
     threshold, rate = book.policy["tm_growth_threshold"], book.policy["tm_rate"]
     for team in sorted(set(team_of.values())):
-        members = sorted(e for e, t in team_of.items() if t == team)
+        members = sorted(by_team[team])
         now = sum((per_member[year][m] for m in members), ZERO)
         before = sum((per_member[year - 1][m] for m in members), ZERO)
         head = f"团队 {team}：{year} 年新客户业绩 {fmt_plain(now)}，{year - 1} 年 {fmt_plain(before)}"
