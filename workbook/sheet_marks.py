@@ -55,23 +55,24 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _find_all(data: bytes, needles: tuple[bytes, ...]):
-    """Offsets of every needle; ``bytes.find`` runs at memchr speed."""
-    for needle in needles:
-        i = data.find(needle)
-        while i >= 0:
-            yield i
-            i = data.find(needle, i + 1)
+_ERROR_CELL = re.compile(rb't="e"')
+_FORMULA = re.compile(rb"<f[ >/]")  # <f>, <f ...> and <f/>
 
 
-def _cells_around(data: bytes, needles: tuple[bytes, ...]) -> dict[int, tuple[bytes, bytes]]:
+def _find_all(data: bytes, pattern: re.Pattern):
+    """Offsets of every match; a literal-prefix pattern scans faster than ``bytes.find`` here."""
+    for m in pattern.finditer(data):
+        yield m.start()
+
+
+def _cells_around(data: bytes, pattern: re.Pattern) -> dict[int, tuple[bytes, bytes]]:
     """For each hit, the enclosing cell: start offset -> (open tag, body).
 
     Only the few cells that hold a formula or an error are looked at, so a
-    200,000-row sheet costs a few ``bytes.find`` passes rather than a parse.
+    200,000-row sheet costs one regular-expression pass rather than a parse.
     """
     out = {}
-    for pos in _find_all(data, needles):
+    for pos in _find_all(data, pattern):
         start = data.rfind(b"<c ", 0, pos + 1)
         if start < 0 or start in out:
             continue
@@ -93,12 +94,12 @@ def scan_marks(path: str | Path) -> dict[str, SheetMarks]:
             except KeyError:
                 continue
             m = SheetMarks()
-            for tag, body in _cells_around(data, (b't="e"',)).values():
+            for tag, body in _cells_around(data, _ERROR_CELL).values():
                 ref, value = _REF.search(tag), _VALUE.search(body)
                 if ref and _ERROR_TYPE.search(tag):
                     code = value.group(1).decode("utf-8", "replace") if value else "#错误"
                     m.errors[(int(ref.group(2)) - 1, _col0(ref.group(1)))] = code
-            for tag, body in _cells_around(data, (b"<f>", b"<f ", b"<f/>")).values():
+            for tag, body in _cells_around(data, _FORMULA).values():
                 ref = _REF.search(tag)
                 if ref and not re.search(rb"<v>[^<]+</v>", body) and b"<is>" not in body:
                     m.uncached_formulas.append((int(ref.group(2)) - 1, _col0(ref.group(1))))
