@@ -189,7 +189,7 @@ def cell_edits(old: list[list[Any]], new: list[list[Any]], skip: set[tuple[int, 
 
 def _formula_cells(path: Path) -> set[tuple[str, int, int]]:
     """(sheet title, row0, col0) of every formula cell: the macro never writes over one."""
-    from workbook.sheet_marks import _REF, _col0, _cells_around
+    from workbook.sheet_marks import formula_cells
 
     out = set()
     with zipfile.ZipFile(path) as zf:
@@ -198,10 +198,7 @@ def _formula_cells(path: Path) -> set[tuple[str, int, int]]:
                 data = zf.read(part)
             except KeyError:
                 continue
-            for tag, _ in _cells_around(data, (b"<f>", b"<f ", b"<f/>")).values():
-                ref = _REF.search(tag)
-                if ref:
-                    out.add((title, int(ref.group(2)) - 1, _col0(ref.group(1))))
+            out.update((title, r, c) for r, c, _ in formula_cells(data))
     return out
 
 

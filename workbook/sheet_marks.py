@@ -85,6 +85,16 @@ def _cells_around(data: bytes, pattern: re.Pattern) -> dict[int, tuple[bytes, by
     return out
 
 
+def formula_cells(data: bytes) -> list[tuple[int, int, bytes]]:
+    """(row0, col0, cell body) of every formula cell in one sheet's XML."""
+    out = []
+    for tag, body in _cells_around(data, _FORMULA).values():
+        ref = _REF.search(tag)
+        if ref:
+            out.append((int(ref.group(2)) - 1, _col0(ref.group(1)), body))
+    return out
+
+
 def scan_marks(path: str | Path) -> dict[str, SheetMarks]:
     out: dict[str, SheetMarks] = {}
     with zipfile.ZipFile(path) as zf:
@@ -99,10 +109,9 @@ def scan_marks(path: str | Path) -> dict[str, SheetMarks]:
                 if ref and _ERROR_TYPE.search(tag):
                     code = value.group(1).decode("utf-8", "replace") if value else "#错误"
                     m.errors[(int(ref.group(2)) - 1, _col0(ref.group(1)))] = code
-            for tag, body in _cells_around(data, _FORMULA).values():
-                ref = _REF.search(tag)
-                if ref and not re.search(rb"<v>[^<]+</v>", body) and b"<is>" not in body:
-                    m.uncached_formulas.append((int(ref.group(2)) - 1, _col0(ref.group(1))))
+            for r, c, body in formula_cells(data):
+                if not re.search(rb"<v>[^<]+</v>", body) and b"<is>" not in body:
+                    m.uncached_formulas.append((r, c))
             if m.errors or m.uncached_formulas:
                 out[title] = m
     return out
