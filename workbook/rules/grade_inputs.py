@@ -29,9 +29,13 @@ class GradeInputError(CellError):
         self.key = key
 
 
+_RANK = {lvl: i for i, lvl in enumerate(LEVELS, 1)}
+
+
 def rank(level: str | None) -> int:
     """0 none, 1 初级, 2 中级, 3 高级."""
-    return LEVELS.index(level) + 1 if level else 0
+    got = _RANK.get(level) if type(level) is str else None
+    return got if got is not None else LEVELS.index(level) + 1 if level else 0
 
 
 def education_rank(education: str | None) -> int:
@@ -145,14 +149,55 @@ def inputs_from(source: Any) -> ManagerInputs:
         return source
     data = source._asdict() if hasattr(source, "_asdict") else dict(source)
     values = {}
-    for f in fields(ManagerInputs):
-        raw = data.get(f.name)
-        if f.name != "exam_level" and is_blank(raw):
+    for name in _NAMES:
+        raw = data.get(name)
+        if name != "exam_level" and is_blank(raw):
             continue
-        try:
-            values[f.name] = _READERS[f.name](raw, f.name)
-        except GradeInputError:
-            raise
-        except CellError as e:
-            raise GradeInputError(f.name, f"{label(f.name)}：{e.message}", e.expected, e.found) from None
+        values[name] = _read(name, raw)
+    return ManagerInputs(**values)
+
+
+_NAMES = tuple(f.name for f in fields(ManagerInputs))
+_SKIP = object()  # a blank cell: the field keeps its default
+_MISS = object()
+# Types whose equal values read alike (numbers are read to one canonical Decimal or int; -0 as 0);
+# the type is part of the key, so True and 1, or 1 and 1.0, never share an entry.
+_CACHEABLE = frozenset({str, int, float, bool, Decimal})
+
+
+def _read(name: str, raw: Any) -> Any:
+    try:
+        return _READERS[name](raw, name)
+    except GradeInputError:
+        raise
+    except CellError as e:
+        raise GradeInputError(name, f"{label(name)}：{e.message}", e.expected, e.found) from None
+
+
+def inputs_from_row(row: Any, current_grade: str | None, cache: dict) -> ManagerInputs:
+    """``inputs_from({**row._asdict(), "current_grade": current_grade})``, reading each distinct cell value of a column once.
+
+    A review reads thousands of rows whose cells repeat (education, exam, counts,
+    ratios), so ``cache`` (one per book) keeps each successful read by column,
+    type and value. A value that fails is read again every time, so its message
+    shows that cell's own text.
+    """
+    values = {}
+    for name in _NAMES:
+        raw = current_grade if name == "current_grade" else getattr(row, name, None)
+        t = type(raw)
+        if t in _CACHEABLE:
+            key = (name, t, raw)
+            try:
+                got = cache.get(key, _MISS)
+            except TypeError:  # a signalling NaN cannot be hashed; reading it fails below
+                got, key = _MISS, None
+            if got is _MISS:
+                got = _SKIP if name != "exam_level" and is_blank(raw) else _read(name, raw)
+                if key is not None:
+                    cache[key] = got
+        else:
+            got = _SKIP if name != "exam_level" and is_blank(raw) else _read(name, raw)
+        if got is not _SKIP:
+            values[name] = got
     return ManagerInputs(**values)
