@@ -18,7 +18,8 @@ problem at the cell.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping, NamedTuple
+from operator import attrgetter
+from typing import Any, Callable, Mapping, NamedTuple
 
 from ..money import fmt_plain
 from ..schema import LEVELS
@@ -82,8 +83,16 @@ SOURCES = {
 }
 
 
-def specs_for(level: str, performance_only: bool = False) -> tuple[Spec, ...]:
+def _specs_for(level: str, performance_only: bool) -> tuple[Spec, ...]:
     return tuple(s for s in CRITERIA if s.level == level and (s.performance or not performance_only))
+
+
+_SPECS_FOR = {(lvl, p): _specs_for(lvl, p) for lvl in LEVELS for p in (False, True)}
+
+
+def specs_for(level: str, performance_only: bool = False) -> tuple[Spec, ...]:
+    got = _SPECS_FOR.get((level, bool(performance_only))) if type(level) is str else None
+    return got if got is not None else _specs_for(level, performance_only)
 
 
 class CriterionResult(NamedTuple):
@@ -203,6 +212,67 @@ def evaluate_levels(manager_inputs: Any, params: Mapping[str, Any]) -> dict[str,
     return {lvl: eligibility(inputs, lvl, params) for lvl in LEVELS}
 
 
+def _reads(spec: Spec) -> Callable[[ManagerInputs], Any]:
+    """The inputs ``evaluate`` reads for ``spec``, as a key: equal keys give equal results."""
+    if spec.key == "years_in_grade":
+        return attrgetter("current_grade", "years_in_grade")
+    if spec.op == "exam>=":
+        return attrgetter("exam_level")
+    if spec.op == "growth>=":
+        return attrgetter("current_grade", "new_clients", "prior_avg_new_clients", "lower_avg_new_clients")
+    if spec.key == "sales_growth":
+        return attrgetter("annual_sales", "prior_year_sales")
+    return attrgetter({"true": "industry_influence", "rank>=": "education"}.get(spec.op, spec.key))
+
+
+class Criteria:
+    """``evaluate_levels`` and ``performance_review`` for many managers under one params mapping.
+
+    A year-end review tests thousands of managers on 25 criteria, and most
+    criteria see few distinct values (education, exam, counts, ratios), so each
+    result is kept by the inputs its criterion reads (``_reads``) and shared.
+    The inputs must come from ``inputs_from``: it reads numbers to one
+    canonical form, so equal values also print alike. Results are the ones
+    ``evaluate`` builds; ``tests/test_grade_speed_paths.py`` holds the two equal.
+    """
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self.params = params
+        self._levels = {lvl: tuple((s, {}, _reads(s)) for s in specs_for(lvl)) for lvl in LEVELS}
+        self._performance = {lvl: tuple(e for e in entries if e[0].performance) for lvl, entries in self._levels.items()}
+
+    def levels(self, inputs: ManagerInputs) -> dict[str, tuple[bool, list[CriterionResult]]]:
+        """``evaluate_levels(inputs, params)``."""
+        return {lvl: self._results(inputs, entries) for lvl, entries in self._levels.items()}
+
+    def performance_review(self, inputs: ManagerInputs) -> tuple[bool, list[CriterionResult]]:
+        """``performance_review(inputs, params)``."""
+        if inputs.current_grade is None:
+            return True, []
+        return self._results(inputs, self._performance[inputs.current_grade])
+
+    def _results(self, inputs: ManagerInputs, entries: tuple) -> tuple[bool, list[CriterionResult]]:
+        results = []
+        ok = True
+        for spec, memo, reads in entries:
+            k = reads(inputs)
+            r = memo.get(k)
+            if r is None:
+                r = memo[k] = evaluate(spec, inputs, self.params)
+            if not r.passed:
+                ok = False
+            results.append(r)
+        return ok, results
+
+    @staticmethod
+    def performance(inputs: ManagerInputs, levels: dict[str, tuple[bool, list[CriterionResult]]]) -> tuple[bool, list[CriterionResult]]:
+        """``performance_review`` from the results of ``levels``: the current grade's performance items (the same objects)."""
+        if inputs.current_grade is None:
+            return True, []
+        results = [r for r in levels[inputs.current_grade][1] if r.performance]
+        return all(r.passed for r in results), results
+
+
 def highest_eligible_level(manager_inputs: Any, params: Mapping[str, Any]) -> str | None:
     """The highest level whose criteria all pass (each level stands on its own), or None."""
     passing = [lvl for lvl, (ok, _) in evaluate_levels(manager_inputs, params).items() if ok]
@@ -224,16 +294,31 @@ def needed_columns(spec: Spec, inputs: ManagerInputs) -> tuple[str, ...]:
     return (spec.key,)
 
 
+_NEEDED: dict = {}
+
+
+def columns_needed(level: str, current: str | None, performance_only: bool = False) -> tuple[str, ...]:
+    """Every column ``needed_columns`` names for the level's criteria, in order, each once.
+
+    Which columns a criterion reads depends only on the current grade, so the
+    answer is worked out once per (level, current grade) and kept.
+    """
+    key = (level, current, performance_only)
+    got = _NEEDED.get(key)
+    if got is None:
+        probe = ManagerInputs(current_grade=current)
+        cols: list[str] = []
+        for spec in specs_for(level, performance_only):
+            cols += [c for c in needed_columns(spec, probe) if c not in cols]
+        got = _NEEDED[key] = tuple(cols)
+    return got
+
+
 def missing_performance_columns(inputs: ManagerInputs) -> list[str]:
     """Columns the current grade's performance review needs but the row leaves blank."""
     if inputs.current_grade is None:
         return []
-    cols = []
-    for spec in specs_for(inputs.current_grade, performance_only=True):
-        for col in needed_columns(spec, inputs):
-            if getattr(inputs, col) is None and col not in cols:
-                cols.append(col)
-    return cols
+    return [col for col in columns_needed(inputs.current_grade, inputs.current_grade, True) if getattr(inputs, col) is None]
 
 
 def performance_review(manager_inputs: Any, params: Mapping[str, Any]) -> tuple[bool, list[CriterionResult]]:
