@@ -14,23 +14,26 @@ import datetime as dt
 from .. import problems as P
 from ..model import Book
 from ..policy_defaults import PARAMS
+from ..schema import LEVELS
 from ..workdays import CalendarUnknown
-from .grade_criteria import needed_columns, specs_for
+from .grade_criteria import columns_needed, specs_for
 from .grade_inputs import GradeInputError, ManagerInputs, label, parse_level, rank
-from .grades import manager_inputs, year_rows
+from .grades import manager_inputs, read_grade, year_rows
 
 OPTIONAL_PARAMS = {"gr_honour_sales_ratio"}  # blank: no honour candidates
+# The levels with a sales-growth criterion: all of them, or only the performance items.
+_GROWTH_LEVELS = {p: frozenset(lvl for lvl in LEVELS if any(s.key == "sales_growth" for s in specs_for(lvl, p))) for p in (False, True)}
 
 
-def _missing(book: Book, row, inputs: ManagerInputs, specs, severity: str, why: str) -> list[P.Problem]:
+def _missing(book: Book, row, inputs: ManagerInputs, level: str, performance_only: bool, severity: str, why: str) -> list[P.Problem]:
+    """A problem at each blank cell the level's criteria read (each column once), and at a 0 prior-year sales."""
     out, seen = [], set()
-    for spec in specs:
-        for col in needed_columns(spec, inputs):
-            if col in seen or getattr(inputs, col) is not None:
-                continue
-            seen.add(col)
-            out.append(book.problem(severity, "GradeReview", row, col, f"{why}需要 {label(col)}：请填写", expected=label(col), found="(空)"))
-    if any(s.key == "sales_growth" for s in specs) and inputs.prior_year_sales == 0 and "prior_year_sales" not in seen:
+    for col in columns_needed(level, inputs.current_grade, performance_only):
+        if getattr(inputs, col) is not None:
+            continue
+        seen.add(col)
+        out.append(book.problem(severity, "GradeReview", row, col, f"{why}需要 {label(col)}：请填写", expected=label(col), found="(空)"))
+    if level in _GROWTH_LEVELS[performance_only] and inputs.prior_year_sales == 0 and "prior_year_sales" not in seen:
         out.append(book.problem(P.WARNING, "GradeReview", row, "prior_year_sales", f"{why}要计算销售额增长率，上年销售额为 0 无法计算：该项按未达标处理", expected="> 0", found="0"))
     return out
 
@@ -42,9 +45,9 @@ def _row_checks(book: Book, row, inputs: ManagerInputs) -> list[P.Problem]:
         probs.append(book.problem(P.WARNING, "GradeReview", row, "applied_level", f"申请等级 {applied} 不高于现等级 {current}：按未申请处理", expected=f"高于 {current}", found=applied))
     if current is not None:
         # a warning, not an error: the quarter's payouts go on; this manager's review shows 待定 until it is filled
-        probs += _missing(book, row, inputs, specs_for(current, performance_only=True), P.WARNING, f"现等级 {current} 的年度业绩考核（缺项时本年度考核待定）")
+        probs += _missing(book, row, inputs, current, True, P.WARNING, f"现等级 {current} 的年度业绩考核（缺项时本年度考核待定）")
     if applied and rank(applied) > rank(current):
-        probs += [p for p in _missing(book, row, inputs, specs_for(applied), P.WARNING, f"申请 {applied} ")
+        probs += [p for p in _missing(book, row, inputs, applied, False, P.WARNING, f"申请 {applied} ")
                   if not any(q.cell == p.cell for q in probs)]
     carried = book.carried.get("GR") or {}
     if row.prior_failed_years is not None and row.prior_failed_years < 0:
@@ -100,7 +103,7 @@ def check_grades(book: Book) -> list[P.Problem]:
             probs.append(book.problem(P.ERROR, "GradeReview", row, "employee_id", f"工号 {row.employee_id} 不在 员工 (Employees) 表中", found=row.employee_id))
             continue
         try:
-            parse_level(emp.grade, "grade")
+            read_grade(book, emp.grade)
         except GradeInputError as e:
             probs.append(book.problem(P.ERROR, "Employees", emp, "grade", f"员工 {row.employee_id} 的等级无法识别：{e.message}（未定级请留空）", e.expected, e.found))
             continue

@@ -44,8 +44,8 @@ from ..model import Book
 from ..money import fmt_plain
 from ..schema import LEVELS
 from ..workdays import PACKAGE, Calendar
-from .grade_criteria import CRITERION_ZH, CriterionResult, evaluate_levels, missing_performance_columns, performance_review
-from .grade_inputs import GradeInputError, ManagerInputs, inputs_from, label, parse_level, rank
+from .grade_criteria import CRITERION_ZH, Criteria, CriterionResult, evaluate_levels, missing_performance_columns, performance_review
+from .grade_inputs import GradeInputError, ManagerInputs, inputs_from_row, label, parse_level, rank
 
 ACTIONS = ("promote", "pending", "keep", "warning", "demote", "dismissal_review", "honour")
 ACTION_ZH = {"promote": "晋升", "pending": "待定", "keep": "维持", "warning": "警告", "demote": "降级",
@@ -91,14 +91,25 @@ def manager_inputs(book: Book, row) -> ManagerInputs:
     """The row's inputs with the current grade from Employees; raises GradeInputError.
 
     Read once per row and shared by the checks and the review (a Q4 run may
-    review thousands of managers)."""
+    review thousands of managers); each distinct cell value is read once.
+    """
     cache = book.memo("gr_manager_inputs", dict)
     if row.row in cache:
         return cache[row.row]
     emp = book.employees.get(row.employee_id)
-    grade = parse_level(emp.grade if emp is not None else None, "grade")
-    cache[row.row] = inputs = inputs_from({**row._asdict(), "current_grade": grade})
+    grade = read_grade(book, emp.grade if emp is not None else None)
+    cache[row.row] = inputs = inputs_from_row(row, grade, book.memo("gr_cell_reads", dict))
     return inputs
+
+
+def read_grade(book: Book, value) -> str | None:
+    """``parse_level(value, "grade")``, read once per distinct Employees grade text."""
+    if type(value) is not str and value is not None:
+        return parse_level(value, "grade")
+    cache = book.memo("gr_grade_reads", dict)
+    if value not in cache:
+        cache[value] = parse_level(value, "grade")  # raises on an unknown grade: nothing is kept
+    return cache[value]
 
 
 def prior_failed(book: Book, row) -> int:
@@ -181,16 +192,29 @@ def _names(keys: tuple[str, ...]) -> str:
     return "、".join(CRITERION_ZH[k] for k in keys)
 
 
-def review_one(book: Book, row, as_of: dt.date) -> GradeOutcome:
-    """The outcome of one GradeReview row. Raises GradeInputError on unreadable input."""
+def _next_year_start(book: Book, year: int) -> dt.date:
+    """The first working day after the year (when a warning or demotion takes effect), once per year."""
+    cache = book.memo("gr_next_year_start", dict)
+    if year not in cache:
+        cache[year] = book.calendar.next_workday(dt.date(year, 12, 31))
+    return cache[year]
+
+
+def review_one(book: Book, row, as_of: dt.date, criteria: Criteria | None = None) -> GradeOutcome:
+    """The outcome of one GradeReview row. Raises GradeInputError on unreadable input.
+
+    ``criteria`` (built once for a whole review) shares the criterion results
+    between managers; without it every criterion is evaluated afresh (the plain
+    reference the fast path is tested against).
+    """
     params = book.policy
     inputs = manager_inputs(book, row)
     current = inputs.current_grade
-    levels = evaluate_levels(inputs, params)
+    levels = criteria.levels(inputs) if criteria is not None else evaluate_levels(inputs, params)
     eligible = next((lvl for lvl in reversed(LEVELS) if levels[lvl][0]), None)
     applied = row.applied_level if row.applied_level and rank(row.applied_level) > rank(current) else None
     ok_applied, applied_results = levels[applied] if applied else (None, [])
-    perf_passed, perf_results = performance_review(inputs, params)
+    perf_passed, perf_results = criteria.performance(inputs, levels) if criteria is not None else performance_review(inputs, params)
     missing = missing_performance_columns(inputs)
     count = prior_failed(book, row) if missing else count_after(prior_failed(book, row), inputs, perf_passed)
     honour = not missing and honour_candidate(inputs, perf_passed, params)
@@ -211,7 +235,7 @@ def review_one(book: Book, row, as_of: dt.date) -> GradeOutcome:
     elif current is not None and not perf_passed:
         action, new_grade, text = failing_action(count, current, params["gr_junior_demotion"])
         parts.append(text)
-        effective = book.calendar.next_workday(dt.date(row.year, 12, 31))
+        effective = _next_year_start(book, row.year)
         if applied and ok_applied:
             parts.append("本年度业绩未达标，不予晋升")
     elif applied and ok_applied:
@@ -231,12 +255,25 @@ def review_one(book: Book, row, as_of: dt.date) -> GradeOutcome:
     if honour:
         parts.append(f"年度销售额 {fmt_plain(inputs.annual_sales)} 达到现等级要求的 {fmt_plain(params['gr_honour_sales_ratio'] * 100)}%：优秀客户经理候选")
     emp = book.employees.get(row.employee_id)
-    details = tuple((lvl, _purpose(lvl, current, applied), r) for lvl in LEVELS for r in levels[lvl][1])
+    purposes = _purposes(current, applied)
+    details = tuple((lvl, purpose, r) for lvl, purpose in zip(LEVELS, purposes) for r in levels[lvl][1])
     return GradeOutcome(
         row.employee_id, emp.name if emp is not None else "", row.year, current, applied, eligible,
         ok_applied, _failed(applied_results), _failed(perf_results), count, honour, action, new_grade,
         effective, "；".join(parts), details, row.row,
     )
+
+
+_PURPOSES: dict = {}
+
+
+def _purposes(current: str | None, applied: str | None) -> tuple[str, ...]:
+    """``_purpose`` of each level, worked out once per (current, applied) pair."""
+    key = (current, applied)
+    got = _PURPOSES.get(key)
+    if got is None:
+        got = _PURPOSES[key] = tuple(_purpose(lvl, current, applied) for lvl in LEVELS)
+    return got
 
 
 def _purpose(level: str, current: str | None, applied: str | None) -> str:
@@ -255,11 +292,12 @@ def review(book: Book, as_of: dt.date) -> list[GradeOutcome]:
     (``check`` reports it as an error, which stops calculate anyway).
     """
     out = []
+    criteria = Criteria(book.policy)
     for row in year_rows(book):
         if row.employee_id not in book.employees:
             continue
         try:
-            out.append(review_one(book, row, as_of))
+            out.append(review_one(book, row, as_of, criteria))
         except GradeInputError:
             continue
     return out
@@ -272,6 +310,7 @@ def closing_states(book: Book) -> dict[str, int]:
     reviews update it.
     """
     state = {k: int(v) for k, v in (book.carried.get("GR") or {}).items()}
+    criteria = Criteria(book.policy)
     for row in year_rows(book):
         try:
             inputs = manager_inputs(book, row)
@@ -280,7 +319,7 @@ def closing_states(book: Book) -> dict[str, int]:
         if missing_performance_columns(inputs):  # not reviewed this year: the count carries over unchanged
             state[row.employee_id] = prior_failed(book, row)
             continue
-        passed, _ = performance_review(inputs, book.policy)
+        passed, _ = criteria.performance_review(inputs)
         state[row.employee_id] = count_after(prior_failed(book, row), inputs, passed)
     return state
 
