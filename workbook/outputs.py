@@ -12,7 +12,7 @@ from . import problems as P
 from .calculate import PAYOUT_COLUMNS, PayoutRow
 from .lines import ITEM_NAMES, STATUS_ZH, Line
 from .model import Book
-from .rules.grade_criteria import CRITERION_ZH, required_text, show
+from .rules.grade_criteria import CRITERION_ZH, PERCENT_KEYS, show
 from .rules.grades import ACTION_ZH, GradeOutcome
 from .rules import active_rules, kpi, unit_commission
 
@@ -77,10 +77,43 @@ def grades_table(outcomes: Iterable[GradeOutcome]) -> tuple[tuple[str, ...], lis
 
 
 def grade_detail_table(outcomes: Iterable[GradeOutcome]) -> tuple[tuple[str, ...], list[tuple]]:
-    """The GradeDetail sheet: every criterion of every level, actual vs required."""
+    """The GradeDetail sheet: every criterion of every level, actual vs required.
+
+    Managers share criterion results (``grade_criteria.Criteria``), so each
+    result's cells are made once and kept by ``id``; the entry holds the result
+    itself, so no other object can take that id while the table is built.
+    """
     rows = []
+    append = rows.append
+    cells: dict[int, tuple] = {}
+    shown: dict = {}
     for o in outcomes:
+        head = (o.employee_id, o.name, o.year)
         for level, purpose, r in o.details:
-            rows.append((o.employee_id, o.name, o.year, level, purpose, r.key, CRITERION_ZH[r.key], "业绩" if r.performance else "任职资格",
-                         show(r.key, r.actual), required_text(r), "通过" if r.passed else "未通过", r.note))
+            got = cells.get(id(r))
+            if got is None:
+                got = cells[id(r)] = (r, _detail_cells(r, shown))
+            append(head + (level, purpose) + got[1])
     return GRADE_DETAIL_HEADER, rows
+
+
+def _detail_cells(r, shown: dict) -> tuple:
+    """The criterion's cells of a GradeDetail row, from criterion to note."""
+    return (r.key, CRITERION_ZH[r.key], "业绩" if r.performance else "任职资格", _show(r.key, r.actual, shown),
+            f"{r.comparison} {_show(r.key, r.required, shown)}", "通过" if r.passed else "未通过", r.note)
+
+
+_SHOWN_TYPES = frozenset({Decimal, int, str, bool, type(None)})
+
+
+def _show(key: str, value, shown: dict) -> str:
+    """``show`` once per distinct value: its text depends on the number only, not on how it is
+    written (1.0 and 1 show alike), except a signed zero, which is left to ``show`` each time."""
+    t = type(value)
+    if t not in _SHOWN_TYPES or (t is Decimal and not value):
+        return show(key, value)
+    k = (key in PERCENT_KEYS, t, value)
+    text = shown.get(k)
+    if text is None:
+        text = shown[k] = show(key, value)
+    return text
