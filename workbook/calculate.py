@@ -14,6 +14,7 @@ from typing import Callable
 
 from . import problems as P
 from .lines import ITEM_NAMES, PAID, Line
+from .early import Early
 from .load import gc_paused
 from .model import Book
 from .money import ZERO
@@ -38,19 +39,22 @@ class PayoutRow:
     basis: str
 
 
-def validate(book: Book) -> list[P.Problem]:
-    return check_book(book)
+def validate(book: Book, early: Early | None = None) -> list[P.Problem]:
+    return check_book(book, early)
 
 
-def compute(book: Book, progress: Callable[[str], None] | None = None) -> tuple[list[Line], list[P.Problem]]:
-    """Every active rule's lines, in registry order. Assumes a validated book."""
+def compute(book: Book, progress: Callable[[str], None] | None = None, early: Early | None = None) -> tuple[list[Line], list[P.Problem]]:
+    """Every active rule's lines, in registry order. Assumes a validated book.
+
+    ``early`` holds the results of rules already computed while Deals loaded.
+    """
     lines: list[Line] = []
     probs: list[P.Problem] = []
     with gc_paused():
         for rule in active_rules(book):
             if progress:
                 progress(f"计算 {rule.code} {rule.name}")
-            out, rprobs = rule.compute(book)
+            out, rprobs = early.compute(book, rule) if early is not None else rule.compute(book)
             lines.extend(out)
             probs.extend(rprobs)
     return lines, probs

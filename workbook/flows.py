@@ -15,12 +15,13 @@ from typing import Callable
 from . import problems as P
 from .calculate import compute, payout_rows, validate
 from .lines import Line
+from .early import Early, attempt, start
 from .load import gc_paused, load_book
 from .model import Book
 from .money import ZERO
 from .outputs import coefficients_table
 from .outputs import grade_detail_table, grades_table, payout_table, results_table, validation_table
-from .rules import active_rules
+from .rules import rule_active
 from .rules.grades import ACTION_ZH, GradeOutcome, review
 from .writer import ForeignSheet, write_into_book, write_results_book
 
@@ -45,26 +46,40 @@ class Outcome:
 def validate_flow(path: str | Path, write: bool = False, progress: Progress = None, gate: Callable | None = None) -> Outcome:
     """``gate(book) -> (book, refusal, problems)`` runs before validation (calculate's ledger gate)."""
     with gc_paused():  # see calculate_flow
-        return _validate_flow(path, write, progress, gate)
+        return _validate_flow(path, write, progress, gate)[0]
 
 
-def _validate_flow(path: str | Path, write: bool, progress: Progress, gate: Callable | None) -> Outcome:
-    book, probs = load_book(path, progress)
+def _validate_flow(path: str | Path, write: bool, progress: Progress, gate: Callable | None,
+                   meanwhile: Callable[[Book, Early], None] | None = None) -> tuple[Outcome, Early | None]:
+    """Load, gate and validate. With ``meanwhile``, the pieces that need no deal
+    start while Deals loads (see ``early``) and come back as the ``Early``."""
+    started: list[Early] = []
+
+    def early_start(book: Book) -> Book:
+        book, early = start(book, gate, meanwhile)
+        started.append(early)
+        return book
+
+    book, probs = load_book(path, progress, early_start if meanwhile is not None else None)
+    early = started[0] if started and book is not None else None
     if book is not None and gate is not None:
-        book, refusal, gprobs = gate(book)
+        if early is not None and early.gate is not None:
+            _, refusal, gprobs = early.gate  # ``book`` already is the book the gate returned
+        else:
+            book, refusal, gprobs = gate(book)
         probs += gprobs
         if refusal:
-            return Outcome(False, probs, [refusal], book)
+            return Outcome(False, probs, [refusal], book), early
     if book is not None:
-        probs += validate(book)
+        probs += validate(book, early)
     if write and book is not None:
         try:
             write_into_book(path, {"Validation": validation_table(probs)})
         except ForeignSheet as e:
-            return _foreign(e, probs, book)
+            return _foreign(e, probs, book), early
     ok = not P.has_errors(probs)
     summary = [f"{'通过' if ok else '未通过'}：{len([p for p in probs if p.severity == P.ERROR])} 个错误，{len([p for p in probs if p.severity == P.WARNING])} 个警告"]
-    return Outcome(ok, probs, summary, book)
+    return Outcome(ok, probs, summary, book), early
 
 
 def calculate_flow(path: str | Path, out: str | Path | None = None, progress: Progress = None, ledger_url: str | None = None) -> Outcome:
@@ -86,13 +101,14 @@ def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress
     from .approval import CalculateGate
 
     gate = CalculateGate(path, ledger_url)  # refuses a locked period; carries the previous quarter's state in
-    res = validate_flow(path, progress=progress, gate=gate)
+    res, early = _validate_flow(path, False, progress, gate, _early_outputs)
+    early = early or Early()
     if not res.ok or res.book is None:
         if not gate.refusal:  # a refused transition already says its rule in one line
             res.summary.append("存在阻断性错误，未计算：请先修正上面列出的错误")
         return res
     book = res.book
-    lines, probs = compute(book, progress)
+    lines, probs = compute(book, progress, early)
     res.problems += probs
     if P.has_errors(probs):
         res.ok = False
@@ -100,13 +116,13 @@ def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress
         return res
     rows = payout_rows(book, lines)
     tables = {"Results": results_table(book, lines), "Payout": payout_table(rows)}
-    grades = grade_review(book)
+    grades = early.part("grades", lambda: grade_review(book))
     if grades is not None:
-        tables["Grades"], tables["GradeDetail"] = grades_table(grades), grade_detail_table(grades)
+        tables["Grades"], tables["GradeDetail"] = early.part("grade_tables", lambda: (grades_table(grades), grade_detail_table(grades)))
     tables["Validation"] = validation_table(res.problems)
     if out is None:  # the state belongs to the book itself
         tables["Status"] = gate.status(book, rows)
-    coefficients = coefficients_table(book)
+    coefficients = early.part("coefficients", lambda: coefficients_table(book))
     if coefficients is not None:
         tables["Coefficients"] = coefficients
     if progress:
@@ -124,6 +140,21 @@ def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress
     return res
 
 
+def _early_outputs(book: Book, early: Early) -> None:
+    """The output tables that need no deal, worked out while Deals loads."""
+    ok, grades = attempt(lambda: grade_review(book))
+    if not ok:
+        return
+    early.parts["grades"] = grades
+    if grades is not None:
+        ok, both = attempt(lambda: (grades_table(grades), grade_detail_table(grades)))
+        if ok:
+            early.parts["grade_tables"] = both
+    ok, coefficients = attempt(lambda: coefficients_table(book))
+    if ok:
+        early.parts["coefficients"] = coefficients
+
+
 def _foreign(e: ForeignSheet, probs: list[P.Problem], book: Book) -> Outcome:
     """A user's sheet under an output title: refused, the book untouched."""
     found = [P.error(t, "A1", "", e.message, expected="本程序写出的输出表（受保护）", found="未保护、有内容的工作表") for t in e.titles]
@@ -132,7 +163,7 @@ def _foreign(e: ForeignSheet, probs: list[P.Problem], book: Book) -> Outcome:
 
 def grade_review(book: Book, as_of: dt.date | None = None) -> list[GradeOutcome] | None:
     """The year's grade review (GR) in a Q4 run, else None. ``as_of`` (default: Settings.as_of, else today) decides whether a posting has ended."""
-    if not book.period.is_year_end or not any(r.code == "GR" for r in active_rules(book)):
+    if not book.period.is_year_end or not rule_active(book, "GR"):
         return None
     return review(book, as_of or book.settings.as_of or dt.date.today())
 

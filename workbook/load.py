@@ -7,6 +7,7 @@ decides whether to go on.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from pathlib import Path
 from typing import Callable, Iterator
@@ -43,7 +44,14 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[Book | None, list[P.Problem]]:
+def load_book(path: str | Path, progress: Callable[[str], None] | None = None,
+              meanwhile: Callable[[Book], Book] | None = None) -> tuple[Book | None, list[P.Problem]]:
+    """The typed book and every problem found on the way.
+
+    ``meanwhile(book)``, when given, is called once if the Deals sheet is still
+    loading after every other sheet is parsed, with a book whose Deals is
+    pending (see ``early``); the book it returns, settled, is the one returned.
+    """
     path = Path(path)
     try:
         screen(path, allow_vba=path.suffix.lower() == ".xlsm")
@@ -56,9 +64,18 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -
     titles: dict[str, str] = {}
     columns: dict[str, dict[str, int]] = {}
     probs: list[P.Problem] = []
+    started: list[Book] = []
+
+    def waiting() -> None:
+        settings, _ = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))
+        if settings is None:
+            return
+        policy, _ = load_policy(tables.get("Policy"), tables.get("Tiers"), titles.get("Policy", "Policy"), titles.get("Tiers", "Tiers"))
+        started.append(meanwhile(Book(settings, policy, tables, titles, columns, pending=frozenset({"Deals"}))))
+
     try:
         with gc_paused():
-            for table in iter_tables(path, probs, progress):  # parse each sheet while the next one is read
+            for table in iter_tables(path, probs, progress, waiting if meanwhile is not None else None):  # parse each sheet while the next one is read
                 key = table.schema.key
                 if progress:
                     progress(f"解析 {table.title}（{len(table.rows)} 行）")
@@ -77,6 +94,8 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None) -
     probs.extend(pprobs)
     if settings is None:
         return None, probs
+    if started:  # same sheets, so the same settings and policy; keeps what was worked out meanwhile
+        return dataclasses.replace(started[0], pending=frozenset()), probs
     return Book(settings, policy, tables, titles, columns), probs
 
 

@@ -17,6 +17,10 @@ from .policy import Policy
 from .workdays import Calendar, from_rows
 
 
+class SheetPending(Exception):
+    """A rule asked for a sheet that is still being read; the early start gives way."""
+
+
 @dataclass(frozen=True)
 class Settings:
     period: Quarter
@@ -40,6 +44,9 @@ class Book:
     # fall back to the opening sheets (OpeningBalances, GradeReview.prior_failed_years).
     carried: dict[str, Any] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Sheets still being read (see ``early``): asking for their rows raises
+    # SheetPending, so work begun before they arrive can never see them empty.
+    pending: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
         """A derived index (e.g. whole deals by client), built once per book.
@@ -56,6 +63,8 @@ class Book:
         return self.settings.period
 
     def rows(self, sheet_key: str) -> list:
+        if sheet_key in self.pending:
+            raise SheetPending(sheet_key)
         return self.tables.get(sheet_key, [])
 
     def title(self, sheet_key: str) -> str:

@@ -14,7 +14,7 @@ from .lines import ITEM_NAMES, STATUS_ZH, Line
 from .model import Book
 from .rules.grade_criteria import CRITERION_ZH, PERCENT_KEYS, show
 from .rules.grades import ACTION_ZH, GradeOutcome
-from .rules import active_rules, kpi, unit_commission
+from .rules import kpi, rule_active, unit_commission
 
 RESULTS_HEADER = ("employee_id", "name", "component", "item_code", "item_name", "status", "month", "pay_month", "amount", "basis", "rule", "band", "inputs")
 VALIDATION_HEADER = ("severity", "sheet", "cell", "column", "message", "expected", "found")
@@ -49,11 +49,11 @@ def coefficients_table(book: Book) -> tuple[tuple[str, ...], list[tuple]] | None
     None when no coefficient-producing component is active, so the sheet is
     only written for books that use it.
     """
-    codes = {r.code for r in active_rules(book)}
-    if "KP" not in codes and "KC" not in codes:
+    kp, kc = rule_active(book, "KP"), rule_active(book, "KC")  # not active_rules: those would ask for Deals
+    if not kp and not kc:
         return None
-    rows = kpi.table_rows(book) if "KP" in codes else []
-    if "KC" in codes:
+    rows = kpi.table_rows(book) if kp else []
+    if kc:
         rows += unit_commission.coefficient_rows(book)
     return kpi.COEFFICIENTS_HEADER, rows
 

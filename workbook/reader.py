@@ -47,7 +47,13 @@ def is_output_sheet(title: str, key: str | None = None) -> bool:
     return any(n in header_aliases(k, v) for k, v in OUTPUT_SHEETS.items() if key is None or k == key)
 
 
-def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[str], None] | None = None) -> Iterator[RawTable]:
+def still_loading(future) -> bool:
+    """Whether the Deals read is still running (tests replace this to force either path)."""
+    return not future.done()
+
+
+def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[str], None] | None = None,
+                waiting: Callable[[], None] | None = None) -> Iterator[RawTable]:
     """Yield each input sheet as soon as it is read; problems go to ``probs``.
 
     python-calamine releases the GIL while it loads a sheet, so on two cores the
@@ -55,6 +61,8 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
     sheets in a second thread, and the caller parses each small sheet while
     Deals is still loading. The XML scan for error cells runs alongside; its
     findings are added after the last sheet, so no sheet waits for it.
+    ``waiting`` is called once, when every other sheet has been handed over and
+    Deals is still loading: the caller may start work that needs no deals.
     """
     path = str(path)
     book = pc.CalamineWorkbook.from_path(path)
@@ -78,6 +86,8 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
         for title, schema, fut in futures:
             if progress:
                 progress(f"读取 {title}")
+            if waiting is not None and schema.key == "Deals" and still_loading(fut):
+                waiting()
             grid, merged = fut.result()
             if schema.key in seen:
                 probs.append(P.error(title, "", "", f"工作表 {schema.header} 出现了两次（另一张是 {seen[schema.key]}）：请删除或合并其中一张"))

@@ -7,6 +7,7 @@ active rule for its own input checks. It returns problems only, never raises.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from operator import attrgetter
 
 from . import client_classes, workdays
@@ -14,6 +15,9 @@ from . import problems as P
 from .model import Book
 from .policy_defaults import PARAMS
 from .rules import active_rules
+
+if TYPE_CHECKING:
+    from .early import Early
 
 ONE = Decimal(1)
 # Parameters whose blank value is itself a setting: no campaign, no honour list, an empty
@@ -103,12 +107,13 @@ def check_params(book: Book) -> list[P.Problem]:
     return probs
 
 
-def check_book(book: Book) -> list[P.Problem]:
+def check_book(book: Book, early: "Early | None" = None) -> list[P.Problem]:
+    """Every check, in a fixed order; ``early`` holds rule checks already run while Deals loaded."""
     bad_params = check_params(book)
     probs = bad_params + check_employees(book) + check_deals(book) + client_classes.check(book) + workdays.check(book)
     if bad_params:
         return probs  # the rules' own checks read these parameters too
     for rule in active_rules(book):
         if rule.check is not None:
-            probs.extend(rule.check(book))
+            probs.extend(early.check(book, rule) if early is not None else rule.check(book))
     return probs

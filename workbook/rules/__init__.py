@@ -45,7 +45,17 @@ ALWAYS = ("ADJ",)  # not a component one switches on: rows on its sheet always p
 
 
 def active_rules(book: Book) -> tuple[Rule, ...]:
+    return tuple(r for r in RULES if rule_is_active(book, r))
+
+
+def rule_is_active(book: Book, rule: Rule) -> bool:
+    """Whether ``rule`` runs for ``book``: named in Settings.components, or (blank) its sheets have rows."""
     chosen = book.settings.components
     if chosen:
-        return tuple(r for r in RULES if r.code in chosen or (r.code in ALWAYS and any(book.rows(s) for s in r.needs)))
-    return tuple(r for r in RULES if any(book.rows(s) for s in r.needs))
+        return rule.code in chosen or (rule.code in ALWAYS and any(book.rows(s) for s in rule.needs))
+    return any(book.rows(s) for s in rule.needs)
+
+
+def rule_active(book: Book, code: str) -> bool:
+    """Whether the component ``code`` runs for ``book`` (reads only that component's sheets)."""
+    return rule_is_active(book, next(r for r in RULES if r.code == code))

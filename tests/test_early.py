@@ -1,0 +1,110 @@
+"""Starting the deal-free work while Deals loads changes when, never what.
+
+``early`` runs the ledger gate, rule checks and computations, the grade review
+and the coefficients on a book whose Deals sheet is still pending. Whether it
+gets the chance depends on timing, so these tests force each path and compare
+whole calculate runs: lines, payout, problems and the written results book.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bench.synth import make_quarter
+from tests.lifecycle_data import CHECKER, DATA, write_book
+from workbook import reader
+from workbook.early import Early, start
+from workbook.flows import calculate_flow, lock_flow
+from workbook.load import load_book
+from workbook.model import SheetPending
+
+
+def run(path: Path, out: Path, early: bool, monkeypatch, ledger_url: str | None = None):
+    calls = []
+    monkeypatch.setattr(reader, "still_loading", lambda fut: calls.append(1) or early)
+    res = calculate_flow(path, out=out, ledger_url=ledger_url)
+    assert calls, "the Deals sheet was not read last"
+    return res
+
+
+def sheets(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def same_run(a, b) -> None:
+    assert a.ok == b.ok
+    assert a.lines == b.lines
+    assert a.payout == b.payout
+    assert [(p.severity, p.sheet, p.cell, p.message) for p in a.problems] == [(p.severity, p.sheet, p.cell, p.message) for p in b.problems]
+    assert a.summary == b.summary
+
+
+@pytest.fixture(scope="module")
+def quarter(tmp_path_factory) -> Path:
+    """A Q4 book with every component's sheets filled (grade review included)."""
+    return make_quarter(tmp_path_factory.mktemp("early") / "q.xlsx", 3000, employees=300)
+
+
+def test_a_full_quarter_gives_the_same_results_with_and_without_the_early_start(quarter, tmp_path, monkeypatch):
+    a = run(quarter, tmp_path / "a.xlsx", True, monkeypatch)
+    b = run(quarter, tmp_path / "b.xlsx", False, monkeypatch)
+    assert a.ok and a.grades
+    same_run(a, b)
+    assert a.grades == b.grades
+    assert sheets(tmp_path / "a.xlsx") == sheets(tmp_path / "b.xlsx")
+
+
+def test_the_early_start_does_the_deal_free_parts_and_leaves_the_rest(quarter, monkeypatch):
+    monkeypatch.setattr(reader, "still_loading", lambda fut: True)
+    seen: list[Early] = []
+
+    def meanwhile(book):
+        with pytest.raises(SheetPending):
+            book.rows("Deals")
+        book, early = start(book, None)
+        seen.append(early)
+        return book
+
+    book, _ = load_book(quarter, meanwhile=meanwhile)
+    (early,) = seen
+    assert {"KP", "SA", "KC", "SC", "PP", "PN"} <= set(early.computed)
+    assert not {"NC", "MT", "TM", "AC", "KA"} & set(early.computed)  # they read deals
+    assert book.rows("Deals")  # settled: Deals is there for the usual order
+
+
+def test_an_invalid_book_reports_the_same_problems_either_way(quarter, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.xlsx"
+    shutil.copy(quarter, bad)
+    wb = openpyxl.load_workbook(bad)
+    emp = next(ws for ws in wb.worksheets if "Employees" in ws.title)
+    kpi = next(ws for ws in wb.worksheets if "KPI" in ws.title)
+    emp.cell(3, 1).value = None  # an employee without an id
+    kpi.cell(2, 4).value = "很多"  # a weight that is not a number
+    wb.save(bad)
+    a = run(bad, tmp_path / "a.xlsx", True, monkeypatch)
+    b = run(bad, tmp_path / "b.xlsx", False, monkeypatch)
+    assert not a.ok
+    same_run(a, b)
+
+
+def test_carried_state_and_a_lock_are_respected_by_the_early_start(tmp_path, monkeypatch):
+    """Q3 locked in the ledger: Q3 again is refused either way; Q4 carries Q3's state the same way."""
+    home = tmp_path / "home"
+    data = {k: [dict(r) for r in v] for k, v in DATA.items()}
+    data["Settings"] = data["Settings"] + [{"key": "data_home", "value": str(home)}]
+    q3 = write_book(tmp_path / "q3.xlsx", data)
+    assert calculate_flow(q3).ok
+    assert lock_flow(q3, CHECKER).ok
+    a = run(q3, tmp_path / "a.xlsx", True, monkeypatch)
+    b = run(q3, tmp_path / "b.xlsx", False, monkeypatch)
+    assert not a.ok
+    same_run(a, b)
+    data["Settings"] = [r if r["key"] != "period" else {"key": "period", "value": "2026Q4"} for r in data["Settings"]]
+    q4 = write_book(tmp_path / "q4.xlsx", data)
+    a = run(q4, tmp_path / "a4.xlsx", True, monkeypatch)
+    b = run(q4, tmp_path / "b4.xlsx", False, monkeypatch)
+    same_run(a, b)
