@@ -74,3 +74,12 @@ def test_an_error_while_building_a_sheet_is_raised_not_swallowed(tmp_path):
         assert str(e) == "boom"
     else:
         raise AssertionError("the builder's error was lost")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["通过", "未通过", " a", "x<y", "A&B", "", None, "bad\x01", "line\nbreak"]), min_size=65, max_size=300),
+       st.lists(st.text(max_size=3), min_size=65, max_size=300))
+def test_long_repetitive_text_columns_match_cell_by_cell(repeated, mixed):
+    n = min(len(repeated), len(mixed))
+    sheet = SheetData("T", ["a", "b"], list(zip(repeated[:n], mixed[:n])))
+    assert body("".join(sheet_xml(sheet))) == reference(sheet)

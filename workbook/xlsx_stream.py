@@ -89,10 +89,16 @@ def _column_cells(col: tuple, money: str | None) -> list[str]:
     """The cell XML of one column (a chunk of rows), column-wise for speed.
 
     A column of plain text (no character to escape, no edge spaces) or of plain
-    numbers, the usual case, is converted by one comprehension; anything else
-    goes cell by cell through ``_cell``.
+    numbers, the usual case, is converted by one comprehension; a text column
+    that repeats itself is converted once per distinct value and mapped back;
+    anything else goes cell by cell through ``_cell``.
     """
     kinds = set(map(type, col))
+    if kinds <= {str, type(None)} and len(col) > 64:
+        distinct = set(col)
+        if 2 * len(distinct) < len(col):  # names, statuses, criteria: each distinct text is built once
+            table = dict(zip(distinct, _column_cells(tuple(distinct), money)))
+            return list(map(table.__getitem__, col))
     if kinds <= {str}:
         joined = "\n".join(col)
         if joined.count("\n") == len(col) - 1 and not _BAD_XML.search(joined):  # no newline or illegal character inside a value
@@ -163,15 +169,18 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
         deflate_alongside(zf, ((f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1)) for i, sheet in enumerate(sheets, start=1)))
 
 
+BLOCK_BYTES = 8 << 20  # few, large hand-overs: each one costs a GIL switch (up to 5 ms) on a busy main thread
+
+
 def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[str]]]) -> None:
     """Write each part's text chunks into ``zf``, compressing in a second thread.
 
     zlib releases the GIL while it deflates, so on two cores the compression of
-    one chunk overlaps building the XML of the next. The queue is bounded, so
-    memory stays at a few chunks; an error on either side stops both and is
-    raised here.
+    one block overlaps building the XML of the next. The queue is bounded, so
+    memory stays at a few blocks of ``BLOCK_BYTES``; an error on either side
+    stops both and is raised here.
     """
-    chunks: queue.Queue = queue.Queue(maxsize=8)
+    chunks: queue.Queue = queue.Queue(maxsize=4)
 
     def drain() -> None:
         fh = None
@@ -202,8 +211,16 @@ def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[s
         try:
             for name, texts in parts:
                 put((name, None))
+                block: list[bytes] = []
+                size = 0
                 for text in texts:
-                    put((None, text.encode("utf-8")))
+                    block.append(text.encode("utf-8"))
+                    size += len(block[-1])
+                    if size >= BLOCK_BYTES:
+                        put((None, b"".join(block)))
+                        block, size = [], 0
+                if block:
+                    put((None, b"".join(block)))
         finally:
             if not done.done():
                 put(None)
