@@ -51,15 +51,18 @@ floats = st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, -0.0, 1.0, 
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.lists(texts, max_size=40), st.lists(floats, max_size=40), st.lists(st.integers(-3, 10**16), max_size=40)), st.sampled_from(KINDS))
-def test_single_type_columns_parse_like_cell_by_cell(column, kind):
+@given(st.one_of(st.lists(texts, max_size=40), st.lists(floats, max_size=40), st.lists(st.integers(-3, 10**16), max_size=40),
+                 st.lists(st.booleans(), max_size=5), st.lists(st.dates(min_value=dt.date(1899, 12, 1), max_value=dt.date(2031, 1, 1)), max_size=40),
+                 st.lists(st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 1, 1)), max_size=10)),
+       st.sampled_from(KINDS), st.booleans())
+def test_single_type_columns_parse_like_cell_by_cell(column, kind, blanks):
     parse = parser_for(kind)
     issues: list[int] = []
-    got = [("error", r.message) if isinstance(r, CellError) else r for r in parse_column(column, parse, issues)]
+    got = [("error", r.message) if isinstance(r, CellError) else r for r in parse_column(column, parse, issues, blanks)]
     want = [reference(v, parse) for v in column]
     assert got == want
     assert [type(g) for g in got] == [type(w) for w in want]
-    assert issues == [i for i, v in enumerate(column) if reference(v, parse) is None or _fails(v, parse)]
+    assert issues == [i for i, v in enumerate(column) if (reference(v, parse) is None and blanks) or (reference(v, parse) is not None and _fails(v, parse))]
 
 
 def _fails(value, parse) -> bool:

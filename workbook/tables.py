@@ -8,6 +8,7 @@ sheet's key columns is checked here too.
 """
 from __future__ import annotations
 
+import datetime as dt
 import keyword
 import math
 from collections import namedtuple
@@ -41,15 +42,16 @@ def make_row(sheet_key: str, row: int = 0, **values: Any):
     return t(**vals)
 
 
-def parse_column(values, parse, issues: list | None = None) -> list:
+def parse_column(values, parse, issues: list | None = None, blanks: bool = True) -> list:
     """Parse one column: each value -> typed value, None (blank) or a CellError.
 
     Columns repeat themselves (IDs, dates, shares, flags), so results are
     memoised per distinct value; the key carries the type because ``1 == 1.0 ==
     True`` would otherwise share an entry. ``issues``, when given, receives the
-    index of every blank or bad cell, so callers never rescan the column.
+    index of every blank (unless ``blanks`` is False: an optional column) or
+    bad cell, so callers never rescan the column.
     """
-    fast = _single_type_column(values, parse, issues)
+    fast = _single_type_column(values, parse, issues, blanks)
     if fast is not None:
         return fast
     out = []
@@ -59,7 +61,8 @@ def parse_column(values, parse, issues: list | None = None) -> list:
     for i, v in enumerate(values):
         if v is None or v == "":
             append(None)
-            note(i)
+            if blanks:
+                note(i)
             continue
         key = (v.__class__, v) if v or v.__class__ is not float else (float, repr(v))  # 0.0 == -0.0
         try:
@@ -71,12 +74,14 @@ def parse_column(values, parse, issues: list | None = None) -> list:
                 r = None if is_blank(v) else e
             cache[key] = r
         append(r)
-        if r is None or r.__class__ is CellError:
+        if (r is None and blanks) or r.__class__ is CellError:
             note(i)
     return out
 
 
 _SELF_PARSING = (parse_id, parse_text)
+# Types whose equal values are interchangeable (a date never equals a datetime).
+_HASHED_TYPES = frozenset({str, float, int, bool, dt.date, dt.datetime, dt.time})
 _NUMBER_PARSERS = (parse_number, parse_percent)
 
 
@@ -128,7 +133,7 @@ def _floats_to_decimal(distinct: set, parse) -> dict:
     return table
 
 
-def _single_type_column(values, parse, issues: list | None) -> list | None:
+def _single_type_column(values, parse, issues: list | None, blanks: bool) -> list | None:
     """The same answers as the per-cell loop, in C-speed passes, for a column of one type.
 
     A 200,000-row Deals sheet has columns of only str or only float. With one
@@ -140,7 +145,7 @@ def _single_type_column(values, parse, issues: list | None) -> list | None:
     if len(kinds) != 1:
         return None
     kind = kinds.pop()
-    if kind not in (str, float, int):
+    if kind not in _HASHED_TYPES:
         return None
     distinct = set(values)
     if kind is float and (any(v != v for v in distinct) or (0.0 in distinct and _signed_zero_matters(parse))):
@@ -161,7 +166,7 @@ def _single_type_column(values, parse, issues: list | None) -> list | None:
                 table[v] = None if is_blank(v) else e
     out = list(map(table.__getitem__, values))
     if issues is not None:
-        bad = {v for v, r in table.items() if r is None or r.__class__ is CellError}
+        bad = {v for v, r in table.items() if (r is None and blanks) or r.__class__ is CellError}
         if bad:
             issues.extend(i for i, v in enumerate(values) if v in bad)
     return out
@@ -187,7 +192,7 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
             continue
         vals = transposed[j]
         issues: list[int] = []
-        col = parse_column(vals, parser_for(c.kind), issues)
+        col = parse_column(vals, parser_for(c.kind), issues, blanks=not c.optional_value)
         for i in issues:
             v = col[i]
             if v is None:
