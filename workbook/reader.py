@@ -148,7 +148,11 @@ def _locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tu
         if body and len(min(body, key=len)) < width:
             body = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in body]
         blank = _blank_rows(body, wanted)
-        table.rows = [(r0 + hi + 1 + i, row) for i, row in enumerate(body) if i not in blank]
+        first = r0 + hi + 1
+        if blank:
+            table.rows = [(first + i, row) for i, row in enumerate(body) if i not in blank]
+        else:
+            table.rows = list(zip(range(first, first + len(body)), body))
     return table, probs
 
 
