@@ -48,7 +48,7 @@ from ..lines import Line
 from ..model import Book
 from ..money import ZERO, fmt_plain
 from ..periods import Quarter, next_month
-from .deals import deals_by_client, first_deal_date
+from .deals import deals_by_client, first_dates
 
 RULE = "POLICY §9 A类客户开发奖惩"
 Month = tuple[int, int]
@@ -138,7 +138,11 @@ def _dept_rules(book: Book) -> dict[str, tuple[str, Decimal]]:
 
 
 def new_clients(book: Book) -> list[NewClient]:
-    """Clients first dealt inside the campaign window, with their six counted months."""
+    """Clients first dealt inside the campaign window, with their six counted months (once per book: check and compute both ask)."""
+    return book.memo("ac_new_clients", lambda: _new_clients(book))
+
+
+def _new_clients(book: Book) -> list[NewClient]:
     pol = book.policy
     start, end = pol["ac_start"], pol["ac_end"]
     if start is None or end is None:
@@ -147,8 +151,9 @@ def new_clients(book: Book) -> list[NewClient]:
     depts = _dept_rules(book)
     excluded, series = _set(pol["ac_ka_excluded_products"]), _set(pol["ac_mk_series"])
     out = []
+    first_of = first_dates(book)
     for client_id, deals in sorted(deals_by_client(book).items()):
-        first = first_deal_date(book, client_id)
+        first = first_of.get(client_id)
         if first is None or not (start <= first <= end):
             continue
         firsts = [d for d in deals if d.signed_on == first]

@@ -22,7 +22,7 @@ from ..money import ZERO, fmt_plain, split_largest_remainder
 from ..periods import next_month
 from ..tiers import Band, NoBand, TierTable
 from ..workdays import CalendarUnknown
-from .deals import Deal, credit, deals_by_client, first_deal_date
+from .deals import Deal, credit, deals_by_client, first_dates
 
 RULE = "POLICY §1 新客户开发奖励"
 NC_TABLES = ("nc_award", "nc_award_alt")  # the award tables nc_table may choose between
@@ -55,10 +55,12 @@ def new_clients(book: Book) -> dict[str, NewClient]:
 
 def _new_clients(book: Book) -> dict[str, NewClient]:
     period = book.period
+    start, end = period.start, period.end
+    first_of = first_dates(book)
     out = {}
     for client_id, deals in deals_by_client(book).items():
-        first = first_deal_date(book, client_id)
-        if first is None or not period.contains(first):
+        first = first_of.get(client_id)
+        if first is None or not start <= first <= end:
             continue
         firsts = sorted((d for d in deals if d.signed_on == first), key=lambda d: d.deal_id)
         if not firsts:
