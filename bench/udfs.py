@@ -26,11 +26,13 @@ def cases(n: int, seed: int = 7) -> dict:
     money = [float(rnd.randrange(0, 3_000_000_00)) / 100 if i % 50 else None for i in range(n)]
     last = [float(rnd.randrange(1, 2_000_000)) for _ in range(n)]
     ratio = [round(rnd.uniform(0.5, 1.0), 4) for _ in range(n)]
+    # the columns are built once, outside the timed call: Excel hands them over ready-made
+    money_col, this_col, last_col, ratio_col = _col(money), _col([m or 0.0 for m in money]), _col(last), _col(ratio)
     built = {
-        "BB_TIER": lambda: udfs.BB_TIER("nc_award", _col(money)),
-        "BB_NC_AWARD": lambda: udfs.BB_NC_AWARD(_col(money)),
-        "BB_MT_AWARD": lambda: udfs.BB_MT_AWARD(_col([m or 0.0 for m in money]), _col(last)),
-        "BB_SA_AWARD": lambda: udfs.BB_SA_AWARD(_col(ratio)),
+        "BB_TIER": lambda: udfs.BB_TIER("nc_award", money_col),
+        "BB_NC_AWARD": lambda: udfs.BB_NC_AWARD(money_col),
+        "BB_MT_AWARD": lambda: udfs.BB_MT_AWARD(this_col, last_col),
+        "BB_SA_AWARD": lambda: udfs.BB_SA_AWARD(ratio_col),
     }
     return {k: v for k, v in built.items() if k in udfs.__all__}
 
@@ -45,14 +47,16 @@ def extra_cases(n: int, seed: int = 11) -> dict:
         css = _col([float(rnd.randrange(900, 1000)) for _ in range(n)])
         out["BB_KC_PAY"] = lambda: udfs.BB_KC_PAY(units, chan, css)
     if "BB_KPI_SCORE" in udfs.__all__:
-        k = 5
-        weights = _col([0.3, 0.25, 0.2, 0.15, 0.1] * (n // k))
-        kinds = _col(["quantitative", "quantitative", "qualitative", "quantitative", "qualitative"] * (n // k))
-        target = _col([100.0, 10.0, None, 1.0, None] * (n // k))
-        actual = _col([float(rnd.randrange(50, 150)), 8.0, None, 1.1, None] * (n // k))
-        score = _col([None, None, 90.0, None, 110.0] * (n // k))
-        who = _col([f"E{i // k:06d}" for i in range(k * (n // k))])
-        out["BB_KPI_SCORE"] = lambda: udfs.BB_KPI_SCORE(who, weights, kinds, target, actual, score)
+        k, people = 5, n // 5  # five indicators per employee; the actuals and scores vary per employee
+        weights = _col([0.3, 0.25, 0.2, 0.15, 0.1] * people)
+        kinds = _col(["quantitative", "quantitative", "qualitative", "quantitative", "qualitative"] * people)
+        kpi_target = _col([100.0, 10.0, None, 1.0, None] * people)
+        kpi_actual, kpi_score = [], []
+        for _ in range(people):
+            kpi_actual += [[rnd.randrange(5000, 15000) / 100], [float(rnd.randrange(0, 15))], [None], [rnd.randrange(80, 131) / 100], [None]]
+            kpi_score += [[None], [None], [float(rnd.randrange(60, 121))], [None], [float(rnd.randrange(0, 121))]]
+        who = _col([f"E{i // k:06d}" for i in range(k * people)])
+        out["BB_KPI_SCORE"] = lambda: udfs.BB_KPI_SCORE(who, weights, kinds, kpi_target, kpi_actual, kpi_score)
     if "BB_KA_SERIES" in udfs.__all__:
         target = _col([200000.0] * n)
         counting = _col([float(rnd.randrange(0, 400000)) for _ in range(n)])
