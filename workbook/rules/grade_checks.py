@@ -66,14 +66,17 @@ def _date_checks(book: Book, row) -> list[P.Problem]:
         probs.append(book.problem(P.WARNING, "GradeReview", row, "publicity_start", f"未填写公示开始日，无法核对公示是否满 {days} 个工作日：请填写", expected="公示开始日", found="(空)"))
     if start is not None and end is not None and start > end:
         probs.append(book.problem(P.ERROR, "GradeReview", row, "publicity_start", "公示开始日晚于公示截止日", expected=f"≤ {end.isoformat()}", found=start.isoformat()))
+    known = book.memo("gr_known_days", set)  # days the calendar answered for: most rows share a few posting dates
     for col, day in (("publicity_start", start), ("publicity_end", end)):
-        if day is None:
+        if day is None or day in known:
             continue
         try:
             book.calendar.is_workday(day)
             book.calendar.next_workday(day)
         except CalendarUnknown as e:
             probs.append(book.problem(P.ERROR, "GradeReview", row, col, str(e), found=day.isoformat()))
+            continue
+        known.add(day)
     return probs
 
 
