@@ -15,11 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
-import openpyxl
 import python_calamine as pc
 from defusedxml import ElementTree as DET
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .atomic import write_with
 from .book_patch import output_sheet, patch_outputs
@@ -31,7 +28,7 @@ from .status_patch import Unpatchable
 from .xlsx_stream import SheetData, write_xlsx
 
 Table = tuple[Sequence[str], list[tuple]]
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEAD_FILL_RGB = "DDEBF7"  # openpyxl is imported only on its (fallback) path: it costs 0.15 s to import
 MONEY_COLUMNS = {"amount"}
 
 
@@ -121,6 +118,8 @@ def _check_written(tmp: Path, titles: list[str]) -> None:
 
 def _write_with_openpyxl(path: Path, tables: dict[str, Table], out: str | Path | None) -> None:
     keep_vba = path.suffix.lower() == ".xlsm"
+    import openpyxl
+
     wb = openpyxl.load_workbook(path, keep_vba=keep_vba)
     foreign = [ws.title for ws in wb.worksheets if is_output_sheet(ws.title) and not ws.protection.sheet
                and any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)]
@@ -137,10 +136,13 @@ def _write_with_openpyxl(path: Path, tables: dict[str, Table], out: str | Path |
 
 
 def _fill_openpyxl(ws, header: Sequence[str], rows: list[tuple], key: str) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws.append(list(header))
     for c in ws[1]:
         c.font = Font(bold=True)
-        c.fill = HEAD_FILL
+        c.fill = PatternFill("solid", fgColor=HEAD_FILL_RGB)
     money_idx = [i for i, h in enumerate(header) if h in MONEY_COLUMNS]
     for row, r in enumerate(rows, start=2):  # never ws.max_row in a loop: it rescans every cell
         ws.append([as_cell(v) for v in r])
