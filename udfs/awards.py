@@ -9,13 +9,16 @@ from __future__ import annotations
 import xlwings as xw
 
 from workbook.cells import CellError, parse_bool, parse_number, parse_percent
-from workbook.rules.maintenance import growth_award
+from workbook.money import excel_fen
+from workbook.rules.maintenance import NOT_GROWN, FenGrowth, growth_award
 from workbook.rules.new_client import client_award
 from workbook.rules.satisfaction import award_band
 from workbook.tiers import check_bands, make_table
 
+from . import fen
+from .fen import fen_column
 from .policy_args import policy_from
-from .shape import UdfError, blank, column, columns, excel_safe, money, per_row
+from .shape import UdfError, blank, call, column, columns, excel_safe, money, per_row
 
 CATEGORY = "Bonusbook"
 
@@ -96,7 +99,19 @@ def BB_MT_AWARD(this_year, last_year, tiers=None):
         return money(res.amount)
 
     n, cols = columns(this_year=this_year, last_year=last_year)
-    return per_row(one, n, cols)
+    fast = FenGrowth(pol)
+    if not (fast.usable and fen.ENABLED):
+        return per_row(one, n, cols)
+    award, out = fast.award, []
+    append = out.append
+    for t, l, tf, lf in zip(cols["this_year"], cols["last_year"], fen_column(cols["this_year"]), fen_column(cols["last_year"])):
+        if tf is not None and lf is not None:  # both whole fen: the integer path, else growth_award itself
+            f = award(tf, lf)
+            if f is not None:
+                append([0 if f == NOT_GROWN else excel_fen(f)])
+                continue
+        append(["" if blank(t) and blank(l) else call(one, (t, l))])
+    return out or [[""]]
 
 
 @xw.func(category=CATEGORY)

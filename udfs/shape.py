@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Callable
 
 from workbook.cells import CellError, is_blank
@@ -35,10 +36,10 @@ def column(value: Any, name: str) -> list[Any]:
         return list(value)
     if len(value) == 1:
         return list(value[0])  # one row: a horizontal range reads left to right
-    widths = {len(r) for r in value}
+    widths = set(map(len, value))
     if widths != {1}:
         raise UdfError(f"参数 {name} 应为单列区域，实际是 {len(value)} 行 × {max(widths)} 列：请只选择一列")
-    return [r[0] for r in value]
+    return list(map(itemgetter(0), value))
 
 
 def columns(**named: Any) -> tuple[int, dict[str, list[Any]]]:
@@ -112,7 +113,7 @@ def per_row(fn: Callable[..., Any], n: int, cols: dict[str, list[Any]]) -> list[
     for i, row in enumerate(rows):
         if i == PROBE and len(memo) > 0.9 * PROBE:  # nearly all distinct: stop remembering
             for row in rows[PROBE:]:
-                append(["" if all(map(blank, row)) else _call(fn, row)])
+                append(["" if all(map(blank, row)) else call(fn, row)])
             break
         try:
             key = (tuple(map(type, row)), row)
@@ -120,7 +121,7 @@ def per_row(fn: Callable[..., Any], n: int, cols: dict[str, list[Any]]) -> list[
         except TypeError:  # an unhashable cell value: no memo for this row
             key, value = None, memo
         if value is memo:
-            value = "" if all(map(blank, row)) else _call(fn, row)
+            value = "" if all(map(blank, row)) else call(fn, row)
             if key is not None:
                 memo[key] = value
         append([value])
@@ -142,14 +143,14 @@ def _single(fn: Callable[..., Any], values: list[Any]) -> list[list[Any]]:
         try:
             value = memo.get((cls, v), memo)  # the dict itself: a sentinel no result can be
         except TypeError:  # unhashable: compute without the memo
-            value = "" if blank(v) else _call(fn, (v,))
+            value = "" if blank(v) else call(fn, (v,))
         else:
             if value is memo:
-                value = memo[(cls, v)] = "" if cls is not float and blank(v) else _call(fn, (v,))
+                value = memo[(cls, v)] = "" if cls is not float and blank(v) else call(fn, (v,))
         append([value])
     if len(memo) > 0.9 * PROBE:  # nearly all distinct: a memo would cost more than it saves
         for v in values[PROBE:]:
-            append([""] if v is None else ["" if v.__class__ is not float and blank(v) else _call(fn, (v,))])
+            append([""] if v is None else ["" if v.__class__ is not float and blank(v) else call(fn, (v,))])
         return result or [[""]]
     for v in values[PROBE:]:
         if v is None:
@@ -159,15 +160,16 @@ def _single(fn: Callable[..., Any], values: list[Any]) -> list[list[Any]]:
         try:
             value = memo.get((cls, v), memo)
         except TypeError:
-            value = "" if blank(v) else _call(fn, (v,))
+            value = "" if blank(v) else call(fn, (v,))
         else:
             if value is memo:
-                value = memo[(cls, v)] = "" if cls is not float and blank(v) else _call(fn, (v,))
+                value = memo[(cls, v)] = "" if cls is not float and blank(v) else call(fn, (v,))
         append([value])
     return result or [[""]]
 
 
-def _call(fn: Callable[..., Any], args: tuple) -> Any:
+def call(fn: Callable[..., Any], args: tuple) -> Any:
+    """One row through ``fn``: its value for Excel, or the reason as an error cell."""
     try:
         value = fn(*args)
     except (CellError, NoBand, UdfError) as e:

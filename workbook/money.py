@@ -30,6 +30,42 @@ def from_fen(fen: int) -> Decimal:
     return (Decimal(int(fen)) / 100).quantize(FEN)
 
 
+def scaled(value: Decimal) -> tuple[int, int]:
+    """``value`` as (n, places) with value == n / 10**places exactly, places >= 0: how the
+    integer-fen paths carry a rate or a ratio from the policy."""
+    if not value.is_finite():
+        raise ValueError(f"not a finite amount: {value}")
+    sign, digits, exp = value.as_tuple()
+    n = int("".join(map(str, digits)) or "0")
+    if exp >= 0:
+        return (-1 if sign else 1) * n * 10**exp, 0
+    return (-1 if sign else 1) * n, -exp
+
+
+def fen_half_up(n: int, places: int) -> int:
+    """``n / 10**places`` yuan rounded half up to whole fen: :func:`round_fen` on integers,
+    for the integer-fen paths. A negative amount that rounds to 0 comes back as 0; its
+    sign is the caller's (see :func:`excel_fen`)."""
+    if places <= 2:
+        return n * 10 ** (2 - places)
+    unit = 10 ** (places - 2)
+    q, r = divmod(-n if n < 0 else n, unit)
+    if 2 * r >= unit:
+        q += 1
+    return -q if n < 0 else q
+
+
+def excel_fen(fen: int, negative: bool = False) -> float:
+    """Whole fen as the double :func:`excel_number` gives for the same amount.
+
+    ``negative`` marks an amount that was negative or a negative zero before rounding:
+    Decimal keeps ``-0.00`` and ``float`` of it is ``-0.0``, so the two paths give the
+    very same double. ``fen / 100`` is correctly rounded, like ``float(Decimal)``.
+    """
+    x = (-fen if fen < 0 else fen) / 100
+    return -x if negative or fen < 0 else x
+
+
 def fmt_money(amount: Decimal) -> str:
     """Two decimals, dot separator, no thousands separator: the finance format."""
     return f"{round_fen(amount):.2f}"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from typing import NamedTuple
 
 from .. import problems as P
 from ..lines import RECORDED, Line, outcome
 from ..model import Book
-from ..money import ZERO, fmt_plain
+from ..money import ZERO, fen_half_up, fmt_plain, scaled
 from ..periods import next_month
 from ..tiers import Band, NoBand
 from .deals import credit
@@ -46,6 +46,66 @@ def growth_award(policy, this_year: Decimal, last_year: Decimal) -> Growth:
         return Growth(growth, g, None, None, "未增长，不发放")
     band = policy.tier("mt_rate").lookup(g)
     return Growth(growth, g, band, band.value * growth)
+
+
+NOT_GROWN = -1  # FenGrowth.award: no growth, growth_award's "未增长，不发放"
+
+
+class FenGrowth:
+    """:func:`growth_award` on whole fen, for a column of pairs (the BB_MT_AWARD cell function).
+
+    A 100,000-row column cannot afford two Decimals and a quotient per row. Here g is
+    placed in its band by integer cross-multiplication (growth × 10^p against the band
+    end's digits × last year), and the award is the band's rate × growth rounded half
+    up as :func:`round_fen` rounds it. ``growth_award`` compares the quotient rounded to
+    the context's precision P instead; both put g on the same side of a band end e:
+    if g ≠ e then |g − e| ≥ 1 / (|last| · 10^p), while rounding moves g by at most
+    |growth| / |last| · 10^(1−P), which is smaller for |growth| < 2·10^15 fen and
+    10^p ≤ 10^(P−17). Tables outside that range, or with a negative rate, are left
+    to ``growth_award`` (``usable`` is False).
+    """
+
+    def __init__(self, policy) -> None:
+        prec = getcontext().prec
+        self.bands: list[tuple] = []
+        self.usable = prec >= 28
+        for b in policy.tier("mt_rate").bands:
+            ends = []
+            for end in (b.lower, b.upper):
+                if end is None:
+                    ends.append(None)
+                    continue
+                n, places = scaled(end)
+                self.usable &= places <= prec - 17 and abs(n) < 10**prec
+                ends.append((n, 10**places))
+            value, places = scaled(b.value)
+            self.usable &= not b.value.is_signed() and value < 10 ** (prec - 17)
+            self.bands.append((ends[0], b.lower_inclusive, ends[1], b.upper_inclusive, value, places + 2))
+
+    def award(self, this_fen: int, last_fen: int) -> int | None:
+        """The award in whole fen, :data:`NOT_GROWN`, or None where ``growth_award`` must
+        answer (last year 0, no band for g). Both amounts below 10^15 fen in size."""
+        growth = this_fen - last_fen
+        if last_fen == 0:
+            return None
+        if growth <= 0:
+            return NOT_GROWN
+        flip = last_fen < 0
+        for lower, li, upper, ui, value, places in self.bands:
+            if lower is not None:
+                c = growth * lower[1] - lower[0] * last_fen  # sign of (g − lower) · sign(last)
+                if flip:
+                    c = -c
+                if c < 0 or (c == 0 and not li):
+                    continue
+            if upper is not None:
+                c = growth * upper[1] - upper[0] * last_fen
+                if flip:
+                    c = -c
+                if c > 0 or (c == 0 and not ui):
+                    continue
+            return fen_half_up(value * growth, places)
+        return None
 
 
 def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:

@@ -1,0 +1,153 @@
+"""The integer fast paths of the cell functions equal the plain Decimal path.
+
+BB_MT_AWARD takes a fast path for ordinary columns (udfs/fen.py, FenGrowth).
+Each check here runs the same call twice, with the fast paths on and off (``udfs.fen.ENABLED``), or
+compares a kernel with the rule function it stands in for, on random inputs
+including the awkward ones: band boundaries, negative amounts, text, blanks,
+values off the fen grid, odd policy numbers. Equal means the same Python value
+of the same type, and the same sign for a zero.
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal as D
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from udfs import BB_MT_AWARD, fen
+from udfs.fen import fen_column
+from workbook.cells import parse_number
+from workbook.money import excel_fen, excel_number, fen_half_up, round_fen, scaled
+from workbook.policy import default_policy
+from workbook.rules.maintenance import NOT_GROWN, FenGrowth, growth_award
+from workbook.tiers import NoBand, make_table
+
+
+def col(values):
+    return [[v] for v in values]
+
+
+def same(a, b) -> bool:
+    """Equal values of the same type; floats bit for bit (so -0.0 is not 0.0)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return a == b and math.copysign(1, a) == math.copysign(1, b) or (a != a and b != b)
+    return a == b
+
+
+def fast_and_plain(call):
+    """(result with the fast paths, result with the plain path) of one call."""
+    assert fen.ENABLED
+    fast = call()
+    fen.ENABLED = False
+    try:
+        plain = call()
+    finally:
+        fen.ENABLED = True
+    return fast, plain
+
+
+def assert_same(fast, plain):
+    assert len(fast) == len(plain)
+    for i, (f, p) in enumerate(zip(fast, plain)):
+        assert same(f[0], p[0]), (i, f[0], p[0])
+
+
+fen_amounts = st.integers(-10**14, 10**14).map(lambda k: k / 100)
+excel_number_cell = st.one_of(
+    fen_amounts, st.integers(0, 500_000).map(float),
+    st.floats(min_value=-1e16, max_value=1e16, allow_nan=False), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.1 + 0.2, -0.0, 1e13, 9999999999999.99, 0.005, 1.005]),
+)
+
+
+# ---- the pieces: Excel floats as fen, integer rounding, scaled policy numbers ----
+@settings(max_examples=300, deadline=None)
+@given(excel_number_cell)
+def test_fen_is_parse_number_in_fen(v):
+    k = fen.fen(v)
+    if k is not None:
+        assert D(k) / 100 == parse_number(v)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(excel_number_cell, st.none(), st.sampled_from(["12,000", "", " ", "abc"]), st.booleans()), max_size=20))
+def test_fen_column_is_fen_per_cell(values):
+    for empty in (None, 0):
+        assert fen_column(values, empty) == [empty if v is None else fen.fen(v) for v in values]
+    floats = [v for v in values if v is None or type(v) is float]  # the NumPy path
+    assert fen_column(floats, "E") == ["E" if v is None else fen.fen(v) for v in floats]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-10**20, 10**20), st.integers(0, 9))
+def test_integer_rounding_is_round_fen(n, places):
+    amount = D(n).scaleb(-places)
+    got = excel_fen(fen_half_up(n, places), n < 0)
+    assert same(got, excel_number(amount))
+    assert D(fen_half_up(n, places)) / 100 == round_fen(amount)
+
+
+def test_rounding_half_up_at_the_half_fen_and_keeps_negative_zero():
+    assert fen_half_up(5, 3) == 1 and fen_half_up(-5, 3) == -1 and fen_half_up(4, 3) == 0  # 0.005 → 0.01
+    assert same(excel_fen(fen_half_up(-4, 3), True), excel_number(D("-0.004")))  # -0.0, as float(Decimal("-0.00"))
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d.adjusted()) < 30))
+def test_scaled_is_exact(d):
+    n, places = scaled(d)
+    assert places >= 0 and Fraction(n, 10**places) == Fraction(d)
+
+
+# ---- MT: FenGrowth against growth_award ----
+def _policy_with_mt(bands):
+    pol = default_policy()
+    return type(pol)(pol.params, {**pol.tiers, "mt_rate": make_table("mt_rate", bands, percent=True)})
+
+
+ODD_MT = _policy_with_mt([("-0.5", True, "0", True, "0"), ("0", False, "0.123", False, "0.0125"),
+                          ("0.123", True, "1.5", True, "0.035"), ("1.5", False, "7", False, "0.0333")])  # no band from 700%
+
+
+@pytest.mark.parametrize("policy", [default_policy(), ODD_MT], ids=["default", "odd"])
+@settings(max_examples=200, deadline=None)
+@given(last=st.integers(-10**14, 10**14), how=st.one_of(st.integers(-10**14, 10**14).map(lambda t: ("abs", t)),
+                                                         st.sampled_from(["0.1", "0.2", "0.123", "1.5", "7", "-0.5"]).map(lambda g: ("at", g))),
+       nudge=st.integers(-2, 2))
+def test_fen_growth_equals_growth_award(policy, last, how, nudge):
+    this = how[1] if how[0] == "abs" else int(last + (D(last) * D(how[1])).to_integral_value()) + nudge  # g on or near a band end
+    this = max(-10**15 + 1, min(10**15 - 1, this))
+    fast = FenGrowth(policy)
+    assert fast.usable
+    got = fast.award(this, last)
+    try:
+        res = growth_award(policy, D(this) / 100, D(last) / 100)
+    except NoBand:
+        assert got is None
+        return
+    if res.amount is None:
+        assert got == (None if res.rate is None else NOT_GROWN)
+    else:
+        assert got == round_fen(res.amount) * 100
+
+
+def test_fen_growth_declines_tables_it_cannot_prove():
+    assert not FenGrowth(_policy_with_mt([("0", False, "0.1234567890123", True, "0.01"), ("0.1234567890123", False, None, False, "0.02")])).usable
+    assert not FenGrowth(_policy_with_mt([("0", False, None, False, "-0.01")])).usable  # a negative rate
+
+
+mt_cell = st.one_of(excel_number_cell, st.none(), st.sampled_from(["12,000", "1.2万", "abc", "", 0.0]), st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(mt_cell, mt_cell), min_size=1, max_size=12), st.sampled_from([None, "odd"]))
+def test_mt_udf_fast_equals_plain(pairs, tiers):
+    rng = None if tiers is None else [["mt_rate", b[0], "Y" if b[1] else "N", b[2], "Y" if b[3] else "N", b[4]]
+                                      for b in [("-0.5", True, "0", True, "0"), ("0", False, "0.123", False, "0.0125"),
+                                                ("0.123", True, None, False, "0.035")]]
+    fast, plain = fast_and_plain(lambda: BB_MT_AWARD(col([t for t, _ in pairs]), col([l for _, l in pairs]), rng))
+    assert_same(fast, plain)
