@@ -1,7 +1,8 @@
-"""The integer fast paths of the cell functions equal the plain Decimal path.
+"""The integer and memoised fast paths of the cell functions equal the plain Decimal path.
 
-BB_MT_AWARD takes a fast path for ordinary columns (udfs/fen.py, FenGrowth).
-Each check here runs the same call twice, with the fast paths on and off (``udfs.fen.ENABLED``), or
+BB_MT_AWARD and BB_KA_SERIES take a fast path for ordinary columns
+(udfs/fen.py, FenGrowth, FenSeries). Each check here runs
+the same call twice, with the fast paths on and off (``udfs.fen.ENABLED``), or
 compares a kernel with the rule function it stands in for, on random inputs
 including the awkward ones: band boundaries, negative amounts, text, blanks,
 values off the fen grid, odd policy numbers. Equal means the same Python value
@@ -17,11 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from udfs import BB_MT_AWARD, fen
+from udfs import BB_KA_SERIES, BB_MT_AWARD, fen
 from udfs.fen import fen_column
 from workbook.cells import parse_number
 from workbook.money import excel_fen, excel_number, fen_half_up, round_fen, scaled
 from workbook.policy import default_policy
+from workbook.rules.ka_state import KAState, QuarterInput
+from workbook.rules.key_account import FenSeries, KAParams, settle
 from workbook.rules.maintenance import NOT_GROWN, FenGrowth, growth_award
 from workbook.tiers import NoBand, make_table
 
@@ -150,4 +153,91 @@ def test_mt_udf_fast_equals_plain(pairs, tiers):
                                       for b in [("-0.5", True, "0", True, "0"), ("0", False, "0.123", False, "0.0125"),
                                                 ("0.123", True, None, False, "0.035")]]
     fast, plain = fast_and_plain(lambda: BB_MT_AWARD(col([t for t, _ in pairs]), col([l for _, l in pairs]), rng))
+    assert_same(fast, plain)
+
+
+# ---- KA: FenSeries against settle, quarter by quarter ----
+ka_params = st.sampled_from([
+    KAParams.from_policy(default_policy()),
+    KAParams(D("0.035"), D("0.55"), D(600), D("250000.5"), D("0.065"), D("0.75"), D("0.25")),
+    KAParams(D("0.04"), D("0.333"), D(600), D(0), D(0), D("0.8"), D("0.2")),
+])
+quarter = st.tuples(
+    st.one_of(st.integers(0, 40_000_000), st.sampled_from([20_000_000, 19_999_999, 0])),  # target, fen
+    st.one_of(st.integers(-5_000_000, 60_000_000), st.integers(-10**14, 10**14),  # counting, fen; sometimes huge
+              st.sampled_from([7_000_000, 13_000_000, 10_000_000, 9_999_999, 10_000_001, 30_000_000, 29_999_999, 20_000_000, 0])),
+    st.integers(-1_000_000, 3_000_000),  # flat counting
+    st.integers(-1_000_000, 5_000_000),  # flat all
+    st.sampled_from(["1", "0.8", "1.15", "0", "-5", "0.123456789"]),  # k
+    st.sampled_from([False, False, False, True]),  # new hire, now and then
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ka_params, st.lists(quarter, min_size=1, max_size=15))
+def test_fen_series_equals_settle(p, quarters):
+    fast, state = FenSeries(p), KAState()
+    assert fast.usable and fast.load(state)
+    for i, (t, c, f, fa, k, hire) in enumerate(quarters):
+        q = QuarterInput("", f"Q{i}", D(t) / 100, D(c) / 100, D(f) / 100, D(fa) / 100, D(k), hire)
+        s, state = settle(state, q, p)
+        got = fast.run([(t, c, f, fa, FenSeries.factor(p, D(k)), hire)], 0, lambda _: q.period)
+        if got:
+            assert same(got[0], excel_number(s.payout))
+            assert fast.state().to_dict() == state.to_dict()
+        elif not fast.load(state):  # outside the exact range: settle took it; hand the state back
+            return
+
+
+def test_fen_series_on_a_grid_of_edge_quarters():
+    # every 4-quarter run over amounts on the edges: X = B, X = C, a shortfall closed to the fen, new hires
+    edges = [(7_000_000, 0, False), (9_999_999, 0, False), (10_000_001, 500_000, False), (13_000_000, 0, False),
+             (30_000_000, 0, False), (29_999_999, 1_000_000, False), (20_000_000, 0, True)]
+    for p in (KAParams.from_policy(default_policy()), KAParams(D("0.035"), D("0.55"), D(600), D("250000.5"), D("0.065"), D("0.75"), D("0.25"))):
+        factor = FenSeries.factor(p, D("0.9"))
+        for a in edges:
+            for b in edges:
+                for c in edges:
+                    for d in edges[:4]:
+                        fast, state, want = FenSeries(p), KAState(), []
+                        for i, (x, f, hire) in enumerate((a, b, c, d)):
+                            s, state = settle(state, QuarterInput("", str(i), D(200000), D(x) / 100, D(f) / 100, D(f) / 100, D("0.9"), hire), p)
+                            want.append(excel_number(s.payout))
+                        got = fast.run([(20_000_000, x, f, f, factor, hire) for x, f, hire in (a, b, c, d)], 0, str)
+                        assert got == want and fast.state().to_dict() == state.to_dict(), (a, b, c, d)
+
+
+ka_number = st.one_of(fen_amounts.filter(lambda v: abs(v) < 1e9), st.integers(0, 400_000).map(float),
+                      st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+ka_cell = st.one_of(ka_number, ka_number, ka_number, st.none(), st.sampled_from(["1.2万", "abc", "", 1e14]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(ka_cell, ka_cell, ka_cell, ka_cell, st.one_of(st.none(), st.sampled_from([1.0, 0.9, 1.15, "1", True])),
+                          st.one_of(st.none(), st.sampled_from(["Y", "N", "否", "", 1.0, True]))), min_size=1, max_size=12),
+       st.booleans())
+def test_ka_udf_fast_equals_plain(rows, optional):
+    cols = [col([r[j] for r in rows]) for j in range(6)]
+    args = cols if optional else cols[:3]
+    fast, plain = fast_and_plain(lambda: BB_KA_SERIES(*args))
+    assert_same(fast, plain)
+
+
+def test_ka_series_hands_the_state_over_both_ways():
+    # row 2 is text: settle takes it, then the integer path takes the carried shortfall back
+    counting = [70000.0, "15万", 260000.0, 90000.0, 70000.0, 330000.0]
+    fast, plain = fast_and_plain(lambda: BB_KA_SERIES(200000.0, col(counting), 0.0))
+    assert_same(fast, plain)
+    assert [r[0] for r in fast[:4]] == [0.0, 8800.0, 8000.0, 6000.0]  # POLICY §6 example, as in test_udfs_schemes
+
+
+def test_ka_series_long_run_matches_the_plain_path():
+    import random
+    rnd = random.Random(3)
+    n = 3000
+    target = col([float(rnd.choice([0, 150000, 200000, 2e6])) for _ in range(n)])
+    counting = col([float(rnd.randrange(-10000, 400000)) for _ in range(n)])
+    flat = col([rnd.randrange(0, 2000000) / 100 for _ in range(n)])
+    k = col([rnd.choice([1.0, 0.85, 1.2, None]) for _ in range(n)])
+    fast, plain = fast_and_plain(lambda: BB_KA_SERIES(target, counting, flat, None, k))
     assert_same(fast, plain)

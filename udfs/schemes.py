@@ -6,6 +6,10 @@ middle, a column out. KPI rows are grouped by the employee column, so one
 formula over the KPI table shows each row its employee's S or k. The KA series
 runs the quarters in row order, carrying shortfalls and excess from one row to
 the next exactly as the locked ledger carries them between real quarters.
+
+A column can hold 100,000 rows, so the KA series runs rows of whole fen through
+``key_account.FenSeries``, settle's exact integer twin, and hands the state to
+``settle`` for any other row.
 """
 from __future__ import annotations
 
@@ -17,13 +21,15 @@ import xlwings as xw
 from workbook.cells import CellError, parse_bool, parse_int, parse_number, parse_percent, parse_text, parser_for
 from workbook.money import ZERO
 from workbook.rules.ka_state import KAState, QuarterInput
-from workbook.rules.key_account import KAParams, settle
+from workbook.rules.key_account import FenSeries, KAParams, settle
 from workbook.rules.kpi import KpiInputError, kpi_score, policy_settings
 from workbook.rules.unit_commission import pay_for
 from workbook.schema import INPUT_BY_KEY
 from workbook.tables import row_type
 from workbook.tiers import NoBand
 
+from . import fen
+from .fen import fen_column
 from .policy_args import policy_from
 from .shape import UdfError, blank, cell, columns, err, excel_safe, money, per_row
 
@@ -152,8 +158,21 @@ def BB_KA_SERIES(target, counting, flat_counting, flat_all=None, k=None, new_hir
         if value is not None:
             named[key] = value
     n, cols = columns(**named)
+    fast = FenSeries(params)
+    fast.usable &= fen.ENABLED
+    prepared = _ka_prepared(params, n, cols) if fast.usable else [None] * n
     state, broken, out = KAState(), "", []
+    on = fast.usable and fast.load(state)  # the state lives in ``fast`` while on
+    resume = 0  # rows before it are done
     for i in range(n):
+        if i < resume:
+            continue
+        if on:
+            got = fast.run(prepared, i, _period)
+            if got:
+                out += [[v] for v in got]
+                resume = i + len(got)
+                continue
         row = {key: col[i] for key, col in cols.items()}
         if all(blank(v) for v in row.values()):
             out.append([""])
@@ -161,18 +180,67 @@ def BB_KA_SERIES(target, counting, flat_counting, flat_all=None, k=None, new_hir
         if broken:
             out.append([err(f"前面第 {broken} 行有误，无法结转到本季")])
             continue
+        if on:
+            state, on = fast.state(), False
         try:
             if blank(row["target"]) or blank(row["counting"]):
                 raise UdfError("目标和计入任务的收入都要填写（没有请填 0）")
             flat = ZERO if blank(row["flat_counting"]) else parse_number(row["flat_counting"])
-            q = QuarterInput(employee_id="", period=f"第{i + 1}行", target=parse_number(row["target"]),
+            q = QuarterInput(employee_id="", period=_period(i), target=parse_number(row["target"]),
                              counting=parse_number(row["counting"]), flat_counting=flat,
                              flat_all=flat if blank(row.get("flat_all")) else parse_number(row["flat_all"]),
                              k=Decimal(1) if blank(row.get("k")) else parse_number(row["k"]),
                              new_hire=False if blank(row.get("new_hire")) else parse_bool(row["new_hire"]))
             s, state = settle(state, q, params)
             out.append([money(s.payout)])
+            on = fast.usable and fast.load(state)
         except (CellError, UdfError) as e:
             broken = str(i + 1)
             out.append([err(f"第 {i + 1} 行：{e}")])
     return out or [[""]]
+
+
+def _ka_prepared(params: KAParams, n: int, cols: dict) -> list:
+    """Each row's arguments for ``FenSeries.run``, or None where ``settle`` takes the row:
+    blanks in the required columns, text, values off the fen grid, anything unusual."""
+    target, counting = fen_column(cols["target"]), fen_column(cols["counting"])
+    flat = fen_column(cols["flat_counting"], 0)  # empty: 0
+    flat_all = flat if "flat_all" not in cols else [f if a is _SAME else a for f, a in zip(flat, fen_column(cols["flat_all"], _SAME))]
+    factors: dict = {}
+
+    def factor(v):  # only floats and empty cells: True == 1.0 must not share an entry
+        if v is None or v.__class__ is float:
+            got = factors.get(v, _SAME)
+            if got is _SAME:
+                try:
+                    got = factors[v] = FenSeries.factor(params, ONE if v is None else parse_number(v))
+                except CellError:
+                    got = factors[v] = None
+            return got
+        return None
+
+    hires = {None: False}
+
+    def hire(v):  # empty cells and text only
+        if v is None or v.__class__ is str:
+            got = hires.get(v, _SAME)
+            if got is _SAME:
+                try:
+                    got = hires[v] = parse_bool(v) if not blank(v) else None
+                except CellError:
+                    got = hires[v] = None
+            return got
+        return None
+
+    k = list(map(factor, cols["k"])) if "k" in cols else [factor(None)] * n
+    new_hire = list(map(hire, cols["new_hire"])) if "new_hire" in cols else [False] * n
+    return [None if None in r else r for r in zip(target, counting, flat, flat_all, k, new_hire)]
+
+
+def _period(i: int) -> str:
+    """Row i's quarter in the series, as a shortfall names it."""
+    return f"第{i + 1}行"
+
+
+_SAME = object()  # a marker no cell value can be
+ONE = Decimal(1)

@@ -26,12 +26,13 @@ and the excess E carried in. The steps, in POLICY's words:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal, getcontext
+from typing import Callable
 
 from .. import problems as P
 from ..lines import RECORDED, Line, outcome
 from ..model import Book
-from ..money import ZERO, fmt_plain, round_fen
+from ..money import ZERO, excel_fen, fen_half_up, fmt_plain, round_fen, scaled
 from .ka_inputs import check as check_inputs
 from .ka_inputs import gather
 from .ka_state import KAState, QuarterInput, Shortfall
@@ -101,6 +102,11 @@ class Settlement:
         return self.commission * self.factor
 
 
+def kpi_factor(p: KAParams, k: Decimal) -> Decimal:
+    """80% + 20% × k: what the quarter's commission is multiplied by (POLICY §6 step 6)."""
+    return p.fixed_share + p.kpi_share * k
+
+
 def settle(opening: KAState, q: QuarterInput, p: KAParams) -> tuple[Settlement, KAState]:
     """The arithmetic of POLICY §6 for one quarter: (settlement, closing state). Pure."""
     E = opening.excess
@@ -108,7 +114,7 @@ def settle(opening: KAState, q: QuarterInput, p: KAParams) -> tuple[Settlement, 
     F = q.flat_counting
     T = q.target
     B = p.base_ratio * T
-    factor = p.fixed_share + p.kpi_share * q.k
+    factor = kpi_factor(p, q.k)
     flat_commission = p.flat_rate * q.flat_all
     common = dict(X=X, B=B, T=T, E_in=E, F=F, flat_revenue=q.flat_all, flat_commission=flat_commission, factor=factor)
     if q.new_hire:
@@ -140,6 +146,150 @@ def settle(opening: KAState, q: QuarterInput, p: KAParams) -> tuple[Settlement, 
                    task=p.rate * max(ZERO, A - F), back_pay=sum((c.back_pay for c in cleared), ZERO),
                    floating_wage_paid=B + L >= T, **common)
     return s, KAState(tuple(still_open), carry)
+
+
+class FenSeries:
+    """:func:`settle` for a run of quarters in exact integers (the BB_KA_SERIES cell function).
+
+    A 100,000-row series cannot afford a Settlement of Decimals per row. Amounts here
+    are integers in units of 10^-a yuan (a covers the fen, β's and C's decimals), and
+    rates carry their own power of ten, so every step is the same arithmetic as
+    ``settle`` without rounding. ``settle`` computes in Decimal with the context's
+    precision P, which is exact whenever a result has at most P significant digits;
+    :meth:`run` checks that bound on the results that can grow (X, B, the task and
+    back-pay amounts, the commission and the payout) and declines a quarter outside
+    it, so the caller settles that one with ``settle``. Sums and differences of two
+    or three checked amounts stay below 10^P because amounts are held below 10^(P−1).
+
+    Payouts come back as the double ``excel_number`` gives, negative zero included:
+    with r ≥ 0 the commission is never −0, so the payout's sign is the commission's
+    sign times the factor's, as in Decimal.
+    """
+
+    def __init__(self, p: KAParams) -> None:
+        ctx = getcontext()
+        self.prec = ctx.prec
+        self.rate, self.rate_places = scaled(p.rate)
+        beta, beta_places = scaled(p.base_ratio)
+        threshold, threshold_places = scaled(p.carry_threshold)
+        self.flat_rate, flat_places = scaled(p.flat_rate)
+        a = max(2 + beta_places, threshold_places)
+        self.a = a
+        self.up = 10 ** (a - 2)  # fen -> amount units
+        self.beta = beta * 10 ** (a - 2 - beta_places)  # B = beta · T in fen
+        self.threshold = threshold * 10 ** (a - threshold_places)
+        self.unit = max(a + self.rate_places, 2 + flat_places)  # the commission's decimal places
+        self.task_up = 10 ** (self.unit - a - self.rate_places)
+        self.flat_up = 10 ** (self.unit - 2 - flat_places)
+        self.limit = 10**self.prec
+        self.amount_limit = 10 ** (self.prec - 1)
+        self.usable = (self.prec >= 28 and a <= self.prec - 18 and ctx.rounding != ROUND_FLOOR
+                       and not p.rate.is_signed())
+        self.shortfalls: list[list] = []  # [period, base, flat, missing], oldest first
+        self.excess = 0
+
+    def load(self, state: KAState) -> bool:
+        """Take ``state`` over; False (and nothing changed) when it is not whole amount units."""
+        try:
+            values = [[s.period, *(_units(v, self.a, self.amount_limit) for v in (s.base, s.flat, s.missing))] for s in state.shortfalls]
+            excess = _units(state.excess, self.a, self.amount_limit)
+        except ValueError:
+            return False
+        self.shortfalls, self.excess = values, excess
+        return True
+
+    def state(self) -> KAState:
+        """The carried state as ``settle`` holds it."""
+        a = -self.a
+        return KAState(tuple(Shortfall(p, Decimal(b).scaleb(a), Decimal(f).scaleb(a), Decimal(m).scaleb(a)) for p, b, f, m in self.shortfalls),
+                       Decimal(self.excess).scaleb(a))
+
+    @staticmethod
+    def factor(p: KAParams, k: Decimal) -> tuple[int, int, bool]:
+        """:func:`kpi_factor` as :meth:`run` takes it: digits, decimal places, sign."""
+        f = kpi_factor(p, k)
+        return (*scaled(f), f.is_signed())
+
+    def run(self, rows: list, start: int, label: Callable[[int], str]) -> list[float]:
+        """Quarters ``rows[start]``, ``rows[start + 1]``, … in order, for as long as each is
+        given (not None) and inside the exact range: their payouts as Excel's doubles.
+
+        A row is (target, counting, flat, flat_all, factor, new_hire), the amounts in
+        whole fen below 10^15 in size and ``factor`` from :meth:`factor`; ``label(i)``
+        names row i's quarter when it opens a shortfall. The run stops before the first
+        row it cannot take, with the state as after the last row it took, so the caller
+        can settle that row with ``settle`` (see :meth:`state`, :meth:`load`).
+        """
+        up, rate, beta, threshold = self.up, self.rate, self.beta, self.threshold
+        flat_rate, task_up, flat_up, unit = self.flat_rate, self.task_up, self.flat_up, self.unit
+        limit, big = self.limit, self.amount_limit
+        shortfalls, excess = self.shortfalls, self.excess
+        out: list[float] = []
+        append = out.append
+        for i in range(start, len(rows)):
+            r = rows[i]
+            if r is None:
+                break
+            target, counting, flat, flat_all, (n, places, signed), new_hire = r
+            X = counting * up + excess
+            F = flat * up
+            B = beta * target
+            if not (-big < X < big and -big < B < big):
+                break
+            back = 0
+            opened = still = None
+            if new_hire:
+                d = X - F
+                task = rate * d if d > 0 else 0
+                carry = 0
+            elif X < B:
+                task = carry = 0
+                opened = [label(i), B, F, B - X]
+            else:
+                left = X - B
+                still = []
+                for j, sf in enumerate(shortfalls):
+                    if left <= 0:
+                        still += shortfalls[j:]
+                        break
+                    missing = sf[3]
+                    used = left if left < missing else missing
+                    left -= used
+                    if used == missing:
+                        d = sf[1] - sf[2]
+                        if d > 0:
+                            back += rate * d
+                    else:
+                        still.append([sf[0], sf[1], sf[2], missing - used])
+                A = B + left
+                T = target * up
+                carry = 0
+                if A > T and X < threshold:
+                    carry, A = A - T, T
+                d = A - F
+                task = rate * d if d > 0 else 0
+            task_back = task + back
+            flat_commission = flat_rate * flat_all
+            commission = task_back * task_up + flat_commission * flat_up
+            payout = commission * n
+            if not (task_back < limit and -limit < flat_commission < limit and -limit < commission < limit and -limit < payout < limit):
+                break
+            if opened is not None:
+                shortfalls.append(opened)
+            elif still is not None:
+                shortfalls = still
+            excess = carry
+            append(excel_fen(fen_half_up(payout, unit + places), (commission < 0) != signed))
+        self.shortfalls, self.excess = shortfalls, excess
+        return out
+
+
+def _units(v: Decimal, a: int, limit: int) -> int:
+    """``v`` in whole units of 10^-a, or ValueError."""
+    n = v.scaleb(a)
+    if not n.is_finite() or n != n.to_integral_value() or not -limit < n < limit:
+        raise ValueError(v)
+    return int(n)
 
 
 def explain(s: Settlement, q: QuarterInput, p: KAParams) -> str:
