@@ -1,7 +1,7 @@
 """The integer and memoised fast paths of the cell functions equal the plain Decimal path.
 
-BB_MT_AWARD and BB_KA_SERIES take a fast path for ordinary columns
-(udfs/fen.py, FenGrowth, FenSeries). Each check here runs
+BB_MT_AWARD, BB_KA_SERIES and BB_KPI_* take a fast path for ordinary columns
+(udfs/fen.py, FenGrowth, FenSeries, udfs/kpi_groups.py). Each check here runs
 the same call twice, with the fast paths on and off (``udfs.fen.ENABLED``), or
 compares a kernel with the rule function it stands in for, on random inputs
 including the awkward ones: band boundaries, negative amounts, text, blanks,
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from udfs import BB_KA_SERIES, BB_MT_AWARD, fen
+from udfs import BB_KA_SERIES, BB_KPI_COEF, BB_KPI_SCORE, BB_MT_AWARD, fen
 from udfs.fen import fen_column
 from workbook.cells import parse_number
 from workbook.money import excel_fen, excel_number, fen_half_up, round_fen, scaled
@@ -241,3 +241,47 @@ def test_ka_series_long_run_matches_the_plain_path():
     k = col([rnd.choice([1.0, 0.85, 1.2, None]) for _ in range(n)])
     fast, plain = fast_and_plain(lambda: BB_KA_SERIES(target, counting, flat, None, k))
     assert_same(fast, plain)
+
+
+# ---- KPI: the memoised groups against kpi_score ----
+kpi_weight = st.sampled_from([0.5, 0.3, 0.2, 0.25, 0.1, 0.7, -0.1, None, "30%", "abc", True, 1.0])
+kpi_kind = st.sampled_from(["quantitative", "qualitative", "quantitative ", "定量", None, 1.0])
+kpi_number = st.one_of(st.none(), st.integers(-5, 150).map(float), st.sampled_from([0.0, 100.0, 1.1, "12", "x", True]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["E1", "E2", " E1", None, 1001.0, "E3"]), kpi_weight, kpi_kind, kpi_number,
+                          kpi_number, kpi_number), min_size=1, max_size=14),
+       st.sampled_from([None, [["kp_table", "kp_coefficient", None]]]))
+def test_kpi_udf_fast_equals_plain(rows, policy):
+    cols = [col([r[j] for r in rows]) for j in range(6)]
+    for fn in (BB_KPI_SCORE, BB_KPI_COEF):
+        fast, plain = fast_and_plain(lambda: fn(*cols, policy))
+        assert_same(fast, plain)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.integers(1, 200), st.integers(0, 250), st.integers(0, 120)),
+                min_size=1, max_size=20),
+       st.lists(st.tuples(st.integers(0, 40), st.integers(1, 5), st.sampled_from(["x", "", None, True, -0.4, 1.4, 0.0, -1.0, 121.0, "55%"])),
+                max_size=2))
+def test_kpi_fast_groups_with_whole_weights(rows, faults):
+    # employees of two indicators each, 40% + 60%: mostly valid groups, so the fast path answers;
+    # ``faults`` then spoils a cell or two (text, blanks, a negative weight, a score out of range)
+    people = sorted({e for e, *_ in rows})
+    table = []
+    for e in people:
+        mine = [r for r in rows if r[0] == e][:2]
+        for j, (_, quant, target, actual, score) in enumerate(mine):
+            w = 1.0 if len(mine) == 1 else (0.4, 0.6)[j]
+            table.append([f"E{e}", w, "quantitative" if quant else "qualitative", float(target) if quant else None,
+                          float(actual) if quant else None, None if quant else float(score)])
+    for i, j, v in faults:
+        table[i % len(table)][j] = v
+    if len(table) >= 2 and faults and faults[0][2] == -0.4:  # weights 1.4 and -0.4 add up to 100%
+        table[0][0] = table[1][0]
+        table[0][1], table[1][1] = 1.4, -0.4
+    cols = [col([r[j] for r in table]) for j in range(6)]
+    for fn in (BB_KPI_SCORE, BB_KPI_COEF):
+        fast, plain = fast_and_plain(lambda: fn(*cols))
+        assert_same(fast, plain)

@@ -9,16 +9,16 @@ the next exactly as the locked ledger carries them between real quarters.
 
 A column can hold 100,000 rows, so the KA series runs rows of whole fen through
 ``key_account.FenSeries``, settle's exact integer twin, and hands the state to
-``settle`` for any other row.
+``settle`` for any other row; KPI groups of ordinary cells are scored from
+memoised parses (``kpi_groups``). Tests hold both equal to the plain path.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 import xlwings as xw
 
-from workbook.cells import CellError, parse_bool, parse_int, parse_number, parse_percent, parse_text, parser_for
+from workbook.cells import CellError, parse_bool, parse_int, parse_number, parse_percent, parser_for
 from workbook.money import ZERO
 from workbook.rules.ka_state import KAState, QuarterInput
 from workbook.rules.key_account import FenSeries, KAParams, settle
@@ -30,6 +30,7 @@ from workbook.tiers import NoBand
 
 from . import fen
 from .fen import fen_column
+from .kpi_groups import FastScores, groups
 from .policy_args import policy_from
 from .shape import UdfError, blank, cell, columns, err, excel_safe, money, per_row
 
@@ -48,15 +49,14 @@ def _kpi(employee, weight, kind, target, actual, score, policy, tiers, want: str
     pol = policy_from(policy, tiers)
     table, cap, score_max = policy_settings(pol)
     n, cols = columns(employee=employee, weight=weight, kind=kind, target=target, actual=actual, score=score)
-    groups: dict[str, list[int]] = defaultdict(list)
-    values = list(zip(cols["weight"], cols["kind"], cols["target"], cols["actual"], cols["score"]))
-    for i in range(n):
-        if all(map(blank, values[i])):
-            continue
-        who = cols["employee"][i]
-        groups["" if blank(who) else parse_text(who).strip()].append(i)
+    fast = FastScores(cols, _kind, KPI_ROW, cap, score_max) if fen.ENABLED else None
     out: list = [""] * n
-    for who, idx in groups.items():
+    for who, idx in groups(cols).items():
+        value = fast.value(idx, table, want) if fast is not None and fast.usable else None
+        if value is not None:
+            for i in idx:
+                out[i] = value
+            continue
         try:
             rows = [_kpi_row(who, i, cols) for i in idx]
             res = kpi_score(rows, table, cap, score_max)

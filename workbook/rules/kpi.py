@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import mul
 from typing import Sequence
 
 from .. import problems as P
@@ -88,6 +89,17 @@ def indicator_score(row, cap: Decimal = DEFAULT_CAP, score_max: Decimal = DEFAUL
     return row.score
 
 
+def weight_total(weights: Sequence[Decimal]) -> Decimal:
+    """Σ weight in row order: must be exactly 1 (100%)."""
+    return sum(weights, ZERO)
+
+
+def weighted_sum(weights: Sequence[Decimal], scores: Sequence[Decimal]) -> Decimal:
+    """S = Σ weight × score in row order: the one formula for :func:`kpi_score` and the
+    cell functions' fast path (the same Decimal operations in the same order)."""
+    return sum(map(mul, weights, scores), ZERO)
+
+
 def kpi_score(rows: Sequence, table: TierTable | None = None, cap: Decimal = DEFAULT_CAP,
               score_max: Decimal = DEFAULT_MAX) -> KpiResult:
     """(S, k, per-indicator scores) for one employee and period.
@@ -102,12 +114,12 @@ def kpi_score(rows: Sequence, table: TierTable | None = None, cap: Decimal = DEF
     for r in rows:
         if r.weight is None or r.weight < 0:
             raise KpiInputError(r, "weight", "权重不能为空或为负数", expected="≥ 0", found=r.weight)
-    total = sum((r.weight for r in rows), ZERO)
+    total = weight_total([r.weight for r in rows])
     if total != ONE:
         raise KpiInputError(rows[0], "weight", f"同一员工同一期间的 KPI 权重合计为 {fmt_plain(total * HUNDRED)}%，必须正好是 100%",
                             expected="100%", found=f"{fmt_plain(total * HUNDRED)}%")
     scored = tuple(IndicatorScore(r.indicator, r.kind, r.weight, indicator_score(r, cap, score_max), r) for r in rows)
-    s = sum((i.weighted for i in scored), ZERO)
+    s = weighted_sum([i.weight for i in scored], [i.score for i in scored])
     if table is None:
         return KpiResult(s, s / HUNDRED, scored)
     band = table.lookup(s)
