@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import typed_rows
@@ -121,3 +121,13 @@ def test_policy_sheet_overrides_and_bad_values():
     assert pol["pn_lost_general"] == D("0.35")
     assert any(p.severity == P.ERROR and p.cell == "B3" for p in probs)
     assert any(p.severity == P.WARNING and "no_such" in p.message for p in probs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**9, max_value=10**9, places=4), min_size=1, max_size=8))
+def test_remembered_explanation_numbers_read_as_if_worked_out_afresh(values):
+    """``fmt_plain`` remembers texts by value: 1.5, 1.50 and 1.500 must still read the same, and -0 stays -0."""
+    from workbook.money import _fmt_plain, fmt_plain
+
+    for v in values + [v.quantize(D("0.0001")) for v in values] + [D("-0"), D("0.00")]:
+        assert fmt_plain(v) == _fmt_plain(v)

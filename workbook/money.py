@@ -7,6 +7,7 @@ Vectorised paths may carry integer fen; :func:`to_fen` / :func:`from_fen` conver
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Sequence
 
@@ -72,11 +73,29 @@ def fmt_money(amount: Decimal) -> str:
 
 
 def fmt_plain(value: Decimal) -> str:
-    """A readable number for explanations: thousands separators, no trailing zeros."""
+    """A readable number for explanations: thousands separators, no trailing zeros.
+
+    Explanations repeat the same few figures (rates, bands, targets) hundreds of
+    thousands of times, so non-zero values are remembered; the text depends only
+    on the value (1.50 and 1.5 read the same). Zero is not cached: -0 and 0 are
+    equal but print differently.
+    """
+    if not value:
+        return _fmt_plain(value)
+    try:
+        return _fmt_plain_cached(value)
+    except TypeError:  # an unhashable (signalling NaN) value
+        return _fmt_plain(value)
+
+
+def _fmt_plain(value: Decimal) -> str:
     if value == value.to_integral_value():
         return f"{value:,.0f}"
     text = f"{value.normalize():,f}"
     return text
+
+
+_fmt_plain_cached = lru_cache(maxsize=65536)(_fmt_plain)
 
 
 def excel_number(amount: Decimal) -> float:
