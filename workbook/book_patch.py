@@ -25,6 +25,7 @@ from .schema import OUTPUT_SHEETS
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
 from .xlsx_stream import SheetData, Styles, sheet_xml
+from .zip_copy import copy_entry
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -129,7 +130,8 @@ def patch_outputs(src: Path, dst: Path, sheets: dict[str, SheetData]) -> None:
                 elif name in replaced:
                     data = replaced[name]
                 else:
-                    data = zin.read(name)
+                    copy_entry(zin, info, zout)  # kept parts keep their stored bytes
+                    continue
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
             for part, data, _ in added:
                 zout.writestr(part, data)

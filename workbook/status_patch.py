@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from .reader import is_output_sheet, match_sheet
 from .sheet_marks import sheet_parts
+from .zip_copy import copy_entry
 
 PROTECT = b'<sheetProtection sheet="1" objects="1" scenarios="1"/>'
 _PROTECTION = re.compile(rb"<sheetProtection\b[^>]*/>")
@@ -84,10 +85,13 @@ def patch(src: Path, dst: Path, header: tuple, rows: list[tuple], protect_inputs
         inputs = {p for t, p in parts.items() if match_sheet(t) is not None}
         with zipfile.ZipFile(dst, "w") as zout:
             for info in zin.infolist():
+                if info.filename != status[0] and info.filename not in inputs:
+                    copy_entry(zin, info, zout)  # kept parts keep their stored bytes
+                    continue
                 data = zin.read(info.filename)
                 if info.filename == status[0]:
                     style = _HEADER_STYLE.search(data)
                     data = status_xml(header, rows, style.group(1).decode() if style else "")
-                elif info.filename in inputs:
+                else:
                     data = set_protection(data, protect_inputs)
                 zout.writestr(info, data, compress_type=info.compress_type)
