@@ -183,7 +183,14 @@ def check(book: Book) -> list[P.Problem]:
 
 
 def coefficients(book: Book) -> tuple[dict[str, KpiResult], list[P.Problem]]:
-    """The run period's KPI result per employee, and errors for groups that cannot be scored."""
+    """The run period's KPI result per employee, and errors for groups that cannot be scored.
+
+    Worked out once per book: KP, the Coefficients sheet and KA's factor all ask.
+    """
+    return book.memo("kp_coefficients", lambda: _coefficients(book))
+
+
+def _coefficients(book: Book) -> tuple[dict[str, KpiResult], list[P.Problem]]:
     table, cap, score_max = _settings(book)
     out: dict[str, KpiResult] = {}
     probs: list[P.Problem] = []
