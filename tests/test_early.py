@@ -108,3 +108,16 @@ def test_carried_state_and_a_lock_are_respected_by_the_early_start(tmp_path, mon
     a = run(q4, tmp_path / "a4.xlsx", True, monkeypatch)
     b = run(q4, tmp_path / "b4.xlsx", False, monkeypatch)
     same_run(a, b)
+
+
+def test_an_early_start_that_fails_outright_leaves_the_usual_run(quarter, tmp_path, monkeypatch):
+    import workbook.flows as flows
+
+    def broken(book, gate, extra):
+        raise RuntimeError("an unexpected failure in the head start")
+
+    monkeypatch.setattr(flows, "start", broken)
+    a = run(quarter, tmp_path / "a.xlsx", True, monkeypatch)
+    b = run(quarter, tmp_path / "b.xlsx", False, monkeypatch)
+    assert a.ok
+    same_run(a, b)

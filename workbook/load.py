@@ -67,11 +67,14 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None,
     started: list[Book] = []
 
     def waiting() -> None:
-        settings, _ = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))
-        if settings is None:
-            return
-        policy, _ = load_policy(tables.get("Policy"), tables.get("Tiers"), titles.get("Policy", "Policy"), titles.get("Tiers", "Tiers"))
-        started.append(meanwhile(Book(settings, policy, tables, titles, columns, pending=frozenset({"Deals"}))))
+        try:
+            settings, _ = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))
+            if settings is None:
+                return
+            policy, _ = load_policy(tables.get("Policy"), tables.get("Tiers"), titles.get("Policy", "Policy"), titles.get("Tiers", "Tiers"))
+            started.append(meanwhile(Book(settings, policy, tables, titles, columns, pending=frozenset({"Deals"}))))
+        except Exception:  # noqa: BLE001 - an early start is only ever a head start: without it, the run goes on as usual
+            started.clear()
 
     try:
         with gc_paused():
