@@ -26,7 +26,7 @@ def fen(v: Any) -> int | None:
     """``parse_number(v) * 100`` as an int when ``v`` is a float holding whole fen, else None."""
     if v.__class__ is not float or not -_MAX < v < _MAX:  # also refuses nan and inf
         return None
-    k = round(v * 100.0)
+    k = round(v * 100.0)  # nearest integer; how a tie would go never matters: k is kept only if k / 100 == v exactly
     return k if k / 100 == v else None
 
 
