@@ -108,6 +108,15 @@ def _clean(s: str, nfkc: bool) -> str:
     return (unicodedata.normalize("NFKC", s) if nfkc else s).strip()
 
 
+def cleaning_keeps(s: str, nfkc: bool) -> bool:
+    """Whether ``_clean`` would leave ``s`` as it is, up to stripping: no zero-width
+    character to drop and (with ``nfkc``) already in NFKC form. Lets a whole column
+    be checked at once (``tables``)."""
+    if s.isascii():
+        return True
+    return s.translate(_DROP_ZW) == s and (not nfkc or unicodedata.is_normalized("NFKC", s))
+
+
 def _norm(s: str) -> str | None:
     """Cleaned NFKC text of a structured value; None if it holds foreign characters."""
     if s.isascii():

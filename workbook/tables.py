@@ -17,7 +17,7 @@ from functools import lru_cache, partial
 from typing import Any
 
 from . import problems as P
-from .cells import CellError, is_blank, parse_id, parse_number, parse_percent, parse_text, parser_for
+from .cells import CellError, cleaning_keeps, is_blank, parse_id, parse_number, parse_percent, parse_text, parser_for
 from .reader import RawTable
 from .schema import INPUT_SHEETS, Sheet
 
@@ -96,18 +96,21 @@ def _signed_zero_matters(parse) -> bool:
     return answer(0.0) != answer(-0.0)
 
 
-def _all_plain_ascii(distinct: set) -> bool:
-    """Whether every string parses to itself as an id or text.
+def _all_self_parsing(distinct: set, nfkc: bool) -> bool:
+    """Whether every string parses to itself as text (or, with ``nfkc``, as an id).
 
-    That is: ASCII, not empty, no surrounding whitespace (``strip`` returns the
-    very same object then), and not an Excel error literal (all start with '#').
+    That is: not empty, no surrounding whitespace (``strip`` returns the very
+    same object then), not an Excel error literal (all start with '#'), and, for
+    other than ASCII text, no zero-width character to drop and (ids) already in
+    NFKC form, so the one-cell parser's cleaning would change nothing.
     """
     if "" in distinct:
         return False
     ordered = list(distinct)
     joined = "\x00".join(ordered)
-    return (joined.isascii() and joined.count("\x00") == len(ordered) - 1 and not joined.startswith("#")
-            and "\x00#" not in joined and list(map(str.strip, ordered)) == ordered)
+    if joined.count("\x00") != len(ordered) - 1 or joined.startswith("#") or "\x00#" in joined:
+        return False
+    return cleaning_keeps(joined, nfkc) and list(map(str.strip, ordered)) == ordered
 
 
 def _floats_to_decimal(distinct: set, parse) -> dict:
@@ -150,7 +153,7 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
     distinct = set(values)
     if kind is float and (any(v != v for v in distinct) or (0.0 in distinct and _signed_zero_matters(parse))):
         return None  # NaN never finds itself in a dict by value; 0.0 and -0.0 share one
-    if kind is str and parse in _SELF_PARSING and _all_plain_ascii(distinct):
+    if kind is str and parse in _SELF_PARSING and _all_self_parsing(distinct, nfkc=parse is parse_id):
         return list(values)
     if kind is float and parse in _NUMBER_PARSERS:
         table = _floats_to_decimal(distinct, parse)
