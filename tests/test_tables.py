@@ -52,6 +52,8 @@ floats = st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, -0.0, 1.0, 
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.lists(texts, max_size=40), st.lists(floats, max_size=40), st.lists(st.integers(-3, 10**16), max_size=40),
+                 st.lists(st.one_of(st.none(), texts), max_size=20), st.lists(st.one_of(st.none(), floats), max_size=20),
+                 st.lists(st.one_of(st.none(), st.dates(min_value=dt.date(1899, 12, 1), max_value=dt.date(2031, 1, 1))), max_size=20),
                  st.lists(st.booleans(), max_size=5), st.lists(st.dates(min_value=dt.date(1899, 12, 1), max_value=dt.date(2031, 1, 1)), max_size=40),
                  st.lists(st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 1, 1)), max_size=10)),
        st.sampled_from(KINDS), st.booleans())

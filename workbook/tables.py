@@ -142,18 +142,22 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
     A 200,000-row Deals sheet has columns of only str or only float. With one
     type no two distinct cells can share a cache key, so the distinct values are
     a set, each is parsed once, and the column is mapped through the results.
-    Returns None (use the general loop) for mixed types, booleans or NaN.
+    Empty cells (None) may be mixed in: None equals no other value. Returns None
+    (use the general loop) for mixed types, lists or NaN.
     """
     kinds = set(map(type, values))
+    gaps = type(None) in kinds
+    kinds.discard(type(None))
     if len(kinds) != 1:
         return None
     kind = kinds.pop()
     if kind not in _HASHED_TYPES:
         return None
     distinct = set(values)
+    distinct.discard(None)
     if kind is float and (any(v != v for v in distinct) or (0.0 in distinct and _signed_zero_matters(parse))):
         return None  # NaN never finds itself in a dict by value; 0.0 and -0.0 share one
-    if kind is str and parse in _SELF_PARSING and _all_self_parsing(distinct, nfkc=parse is parse_id):
+    if not gaps and kind is str and parse in _SELF_PARSING and _all_self_parsing(distinct, nfkc=parse is parse_id):
         return list(values)
     if kind is float and parse in _NUMBER_PARSERS:
         table = _floats_to_decimal(distinct, parse)
@@ -167,6 +171,8 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
                 table[v] = parse(v)
             except CellError as e:
                 table[v] = None if is_blank(v) else e
+    if gaps:
+        table[None] = None
     out = list(map(table.__getitem__, values))
     if issues is not None:
         bad = {v for v, r in table.items() if (r is None and blanks) or r.__class__ is CellError}
