@@ -37,3 +37,9 @@ def test_unknown_people_and_clients_bad_shares_and_negative_amounts():
     columns = [col for _, col, _ in found]
     assert columns.count("employee_id") == 1 and columns.count("client_id") == 1 and columns.count("amount") == 1
     assert ("D3", "share") in [(c, col) for c, col, _ in found]  # 120% is out of range (and not 100%)
+
+
+def test_share_problems_are_listed_in_deal_order():
+    found = problems(deal("D1", "C1", "E1", "2026-07-01", "1000", "50%"), deal("D1", "C1", "E2", "2026-07-01", "1000", "40%"),
+                     deal("D2", "C2", "E1", "2026-07-02", "500", "60%"))
+    assert [c for c, _, _ in found] == ["D2", "D4"]

@@ -129,3 +129,29 @@ def test_empty_settings_sheet_is_reported_once_at_its_header(tmp_path):
     book, probs = load_book(write(tmp_path / "b.xlsx", {"设置 (Settings)": []}))
     assert book is None
     assert [(p.sheet, p.cell) for p in probs] == [("设置 (Settings)", "A1")]  # not also "sheet missing"
+
+
+def test_each_sheets_error_cells_come_before_its_parse_errors(tmp_path):
+    """The error-cell scan runs alongside the read; its findings still sit in their sheet's place."""
+    def post(wb):
+        ws = wb["Employees"]
+        ws["J2"] = "#N/A"
+        ws["J2"].data_type = "e"
+
+    emps = [EMP_HEAD, ["E1", "甲", "销售", "", "", "", "", "", "", 1, ""], ["E2", "乙", "销售", "", "", "", "", "", "bad", 2, ""]]
+    clients = [["client_id", "name"], ["C1", "x"], ["C2", ""]]
+    _, probs = load_book(write(tmp_path / "m.xlsx", {"Settings": SETTINGS, "Employees": emps, "Clients": clients}, post))
+    cells = [(p.sheet, p.cell) for p in probs if p.cell not in ("", "A1")]
+    assert cells == [("Employees", "J2"), ("Employees", "I3"), ("Clients", "B3")]
+
+
+def test_a_row_of_only_spaces_is_a_blank_row():
+    """Spaces (ASCII or full-width) in every cell read as blank, as a single such cell does: the row is skipped, not refused."""
+    from workbook.schema import INPUT_BY_KEY
+    from workbook.reader import _locate
+
+    schema = INPUT_BY_KEY["Employees"]
+    header = [c.header for c in schema.columns]
+    grid = [header, ["E1"] + ["x"] * (len(header) - 1), ["  "] * len(header), ["\u3000", ""] + ["\t"] * (len(header) - 2), ["E2"] + [""] * (len(header) - 1)]
+    table, _ = _locate(schema, "Employees", grid, 0, 0)
+    assert [r for r, _ in table.rows] == [1, 4]

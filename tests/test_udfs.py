@@ -204,3 +204,15 @@ def test_mt_udf_equals_rule(pairs):
             assert line.status != PAID and "上年销售额为 0" in got[i]
         else:
             assert got[i] == float(line.amount)
+
+
+def test_a_remembered_zero_never_changes_the_sign_of_another_zero():
+    """-0 equals 0, but Excel's double keeps the sign the payout line has: zero is never remembered."""
+    import math
+    from decimal import Decimal
+
+    from udfs.shape import money
+
+    assert math.copysign(1, money(Decimal("0"))) == 1
+    assert math.copysign(1, money(Decimal("-0"))) == -1
+    assert math.copysign(1, money(Decimal("0.00"))) == 1

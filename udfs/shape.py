@@ -80,7 +80,7 @@ def money(amount: Decimal) -> float:
     if value is not None:
         return value
     value = float(round_fen(amount))
-    if len(_FEN) < 10_000:
+    if amount and len(_FEN) < 10_000:  # never zero: -0 equals 0 but keeps its sign in Excel's double
         _FEN[amount] = value
     return value
 

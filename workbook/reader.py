@@ -60,7 +60,8 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
     big Deals sheet is loaded in a thread of its own from the start, the small
     sheets in a second thread, and the caller parses each small sheet while
     Deals is still loading. The XML scan for error cells runs alongside; its
-    findings are added after the last sheet, so no sheet waits for it.
+    findings are put in their sheet's place after the last sheet, so no sheet
+    waits for it.
     ``waiting`` is called once, when every other sheet has been handed over and
     Deals is still loading: the caller may start work that needs no deals.
     """
@@ -70,7 +71,7 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
     wanted = [(t, s) for t, s in wanted if s is not None]
     wanted.sort(key=lambda ts: ts[1].key == "Deals")
     seen: dict[str, str] = {}
-    found: list[RawTable] = []
+    found: list[tuple[int, RawTable]] = []  # where each sheet's error-cell problems belong in ``probs``
 
     big = pc.CalamineWorkbook.from_path(path)  # a workbook object serves one thread at a time
 
@@ -99,11 +100,11 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
             if table is None:
                 continue
             probs.extend(_merged_in_data(table, merged))
-            found.append(table)
+            found.append((len(probs), table))
             yield table
         marks = marks_future.result()
-    for table in found:
-        probs.extend(_marked_cells(table, marks.get(table.title)))
+    for at, table in reversed(found):  # each sheet's error cells before its parse errors, as they are found
+        probs[at:at] = _marked_cells(table, marks.get(table.title))
 
 
 def read_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[dict[str, RawTable], list[P.Problem]]:

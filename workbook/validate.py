@@ -51,14 +51,10 @@ def check_deals(book: Book) -> list[P.Problem]:
             probs.append(book.problem(P.ERROR, "Deals", r, "share", "分成比例必须大于 0 且不超过 100%", expected="0% < share ≤ 100%", found=r.share))
         if r.amount < 0:
             probs.append(book.problem(P.ERROR, "Deals", r, "amount", "成交金额不能为负数", expected="≥ 0", found=r.amount))
-    deals = whole_deals(book)
-    multi = []
-    for deal in [d for d in deals if len(d.rows) != 1 or d.rows[0].share != ONE]:  # a single row at 100% is fine
+    for deal in [d for d in whole_deals(book) if len(d.rows) != 1 or d.rows[0].share != ONE]:  # a single row at 100% is fine
         if len(deal.rows) == 1:
             probs.append(_share_total(book, deal.deal_id, deal.rows[0], deal.rows[0].share))
-        else:
-            multi.append(deal)
-    for deal in multi:
+            continue
         first = deal.rows[0]
         for r in deal.rows[1:]:
             for col in ("client_id", "signed_on", "amount"):
