@@ -73,14 +73,14 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
     seen: dict[str, str] = {}
     found: list[tuple[int, RawTable]] = []  # where each sheet's error-cell problems belong in ``probs``
 
-    big = pc.CalamineWorkbook.from_path(path)  # a workbook object serves one thread at a time
-
-    def read(title: str, source: pc.CalamineWorkbook):
+    def read(title: str, source: pc.CalamineWorkbook | None):
+        if source is None:  # a workbook object serves one thread at a time: Deals opens its own, in its thread
+            source = pc.CalamineWorkbook.from_path(path)
         sheet = source.get_sheet_by_name(title)
         return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
 
     with ThreadPoolExecutor(1) as marks_pool, ThreadPoolExecutor(1) as big_pool, ThreadPoolExecutor(1) as small_pool:
-        started = {title: big_pool.submit(read, title, big) for title, schema in wanted if schema.key == "Deals"}  # the long one first
+        started = {title: big_pool.submit(read, title, None) for title, schema in wanted if schema.key == "Deals"}  # the long one first
         started.update({title: small_pool.submit(read, title, book) for title, schema in wanted if title not in started})
         futures = [(title, schema, started[title]) for title, schema in wanted]
         marks_future = marks_pool.submit(scan_marks, path)

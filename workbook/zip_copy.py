@@ -11,7 +11,9 @@ sizes, so a kept part is byte-for-byte the same data.
 itself writes an entry (a local header from the ``ZipInfo``, then the data, then
 the entry is listed for the central directory). Entries that are encrypted or
 whose local header does not look as expected are refused with ``ValueError``,
-and the caller copies those the ordinary way.
+and the caller copies those the ordinary way. Unlike ``ZipFile.read``, a raw
+copy does not check a kept part's CRC: a part already corrupt in the user's
+file (an image, say) is carried over as it was rather than refused.
 """
 from __future__ import annotations
 
