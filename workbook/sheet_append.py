@@ -59,6 +59,7 @@ from .import_log import COLUMNS, TITLE, WIDTHS, header as log_header, is_log_she
 from .schema import header_aliases, norm_header
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
+from .zip_copy import copy_raw
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_SEARCH_ROWS = 10
@@ -679,11 +680,10 @@ def _register(workbook: bytes, rels: bytes, types: bytes, title: str, part: str)
 
 # ------------------------------------------------------------------ package
 _LOCAL_HEADER = b"PK\x03\x04"
-_DATA_DESCRIPTOR = 0x08
 
 
 def raw_member(fh, info: zipfile.ZipInfo) -> bytes:
-    """A member's compressed bytes as stored, read from the open file ``fh``."""
+    """A member's compressed bytes as stored, read from the open file ``fh`` (the read-back compares them)."""
     fh.seek(info.header_offset)
     head = fh.read(30)
     if len(head) != 30 or head[:4] != _LOCAL_HEADER:
@@ -694,28 +694,6 @@ def raw_member(fh, info: zipfile.ZipInfo) -> bytes:
     if len(data) != info.compress_size:
         raise Unpatchable(f"{info.filename}: truncated")
     return data
-
-
-def _copyable(info: zipfile.ZipInfo) -> bool:
-    """Plain members (deflated or stored, not encrypted, no zip64) can be copied without re-compressing."""
-    return (info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) and not info.flag_bits & 0x01 and not info.extra
-            and info.file_size < zipfile.ZIP64_LIMIT and info.compress_size < zipfile.ZIP64_LIMIT)
-
-
-def _write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
-    """Append a member from its compressed bytes (``ZipFile`` has no public way: this mirrors ``writestr``)."""
-    zi = zipfile.ZipInfo(info.filename, info.date_time)
-    zi.compress_type, zi.comment, zi.create_system = info.compress_type, info.comment, info.create_system
-    zi.external_attr, zi.internal_attr = info.external_attr, info.internal_attr
-    zi.flag_bits = info.flag_bits & ~_DATA_DESCRIPTOR  # the sizes go into the local header
-    zi.CRC, zi.compress_size, zi.file_size = info.CRC, info.compress_size, info.file_size
-    zi.header_offset = zout.fp.tell()
-    zout.fp.write(zi.FileHeader(False))
-    zout.fp.write(data)
-    zout.filelist.append(zi)
-    zout.NameToInfo[zi.filename] = zi
-    zout.start_dir = zout.fp.tell()
-    zout._didModify = True
 
 
 @dataclass
@@ -775,7 +753,7 @@ def patch_import(src: Path, dst: Path, sheets: list[SheetRows], log_records: lis
             styles.check()
             replaced["xl/styles.xml"] = styles.xml
         out = Patched(xml_parts=small)
-        with open(src, "rb") as fh, zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        with zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
                 data = replaced.get(info.filename)
                 if data is not None:
@@ -783,11 +761,11 @@ def patch_import(src: Path, dst: Path, sheets: list[SheetRows], log_records: lis
                     out.written[info.filename] = zlib.crc32(data)
                     continue
                 out.copied[info.filename] = (info.CRC, info.file_size)
-                if _copyable(info):
-                    _write_raw(zout, info, raw_member(fh, info))
+                try:
+                    copy_raw(zin, info, zout)  # the stored bytes: no inflating and deflating 100 MB of deals
                     out.raw.add(info.filename)
-                else:
-                    zout.writestr(info, zin.read(info.filename), compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+                except ValueError:
+                    zout.writestr(info, zin.read(info.filename), compress_type=info.compress_type)
             for part, data in added:
                 zout.writestr(part, data)
                 out.written[part] = zlib.crc32(data)
