@@ -180,21 +180,24 @@ def test_formatted_rows_and_notes_below_the_data(master, returns, tmp_path, monk
 
 def test_master_saved_by_libreoffice(master, returns, tmp_path, monkeypatch):
     """LibreOffice writes shared strings, its own styles and a thousand formatted empty rows under each table."""
-    soffice = shutil.which("soffice")
-    if not soffice:
+    if not shutil.which("soffice"):
         pytest.skip("LibreOffice not installed")
     from tools.libreoffice import Soffice
 
     lo = Soffice(tmp_path / "lo-profile")
-    lo.convert(master, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    assert run(master, returns[:1], True, monkeypatch).written_by == "patch"
+    lo.convert(master, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")  # the Imports sheet too, as LibreOffice writes it
     resaved = tmp_path / "lo" / master.name
     with zipfile.ZipFile(resaved) as zf:
         assert "xl/sharedStrings.xml" in zf.namelist()
-    patched, rewritten = both(resaved, returns, tmp_path, monkeypatch)
+        claims = zf.read(sheet_parts(zf)[CLAIMS])
+    assert b'<row r="500"' in claims  # formatted rows far below the data
+    patched, rewritten = both(resaved, returns[1:], tmp_path, monkeypatch)
     assert_same(patched, rewritten)
     csv_patched = lo.sheets_as_csv(patched, tmp_path / "csv-patch")
-    csv_rewritten = lo.sheets_as_csv(rewritten, tmp_path / "csv-openpyxl")
-    assert csv_patched == csv_rewritten and csv_patched[IMPORTS_TITLE][1][2] == "回收-大客户部.xlsx"
+    assert csv_patched == lo.sheets_as_csv(rewritten, tmp_path / "csv-openpyxl")
+    assert [r[2] for r in csv_patched[IMPORTS_TITLE][1:3]] == ["回收-大客户部.xlsx", "回收-市场部.xlsx"]
+    assert [r[0] for r in csv_patched[CLAIMS][1:5]] == ["Q9", "Q1", "Q2", "Q7"]
 
 
 def test_a_date_into_a_general_column_gets_a_date_format(master, returns, tmp_path, monkeypatch):

@@ -318,7 +318,6 @@ def _grow_dimension(head: bytes, c1: int, c2: int, r2: int) -> bytes:
 
 
 # ------------------------------------------------------------------- styles
-_NUMFMTS = re.compile(rb"<numFmts\b[^>]*>(.*?)</numFmts>|<numFmts\b[^>]*/>", re.S)
 _NUMFMT = re.compile(rb"<numFmt\b[^>]*>")
 
 
