@@ -5,7 +5,7 @@ and saving it with openpyxl costs over a minute and 1.5 GB. So, as Calculate
 does (``book_patch``), the package is copied part by part: the input sheets
 that receive rows get their new ``<row>`` elements just before
 ``</sheetData>``, their Excel Tables and ``<dimension>`` grow, styles.xml may
-gain a date style, and the Imports sheet gets its rows (or is created); every
+gain a date style (``style_patch``), and the Imports sheet gets its rows (or is created); every
 other part keeps its bytes. Shared strings are never touched: text is written
 as inline strings, as openpyxl writes it.
 
@@ -45,12 +45,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 from xml.sax.saxutils import quoteattr
 
-from defusedxml import ElementTree as DET
 from openpyxl.compat import safe_string
-from openpyxl.styles.alignment import Alignment
-from openpyxl.styles.cell_style import CellStyle
-from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_REVERSE
-from openpyxl.styles.protection import Protection
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, to_excel
 
@@ -59,18 +54,15 @@ from .import_log import COLUMNS, TITLE, WIDTHS, header as log_header, is_log_she
 from .schema import header_aliases, norm_header
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
+from .style_patch import Styles, attr, check_root
 from .zip_copy import copy_raw
 
-DATE_FORMAT = "yyyy-mm-dd"
 HEADER_SEARCH_ROWS = 10
-LOG_FILL = b'<fill><patternFill patternType="solid"><fgColor rgb="00DDEBF7"/></patternFill></fill>'
-LOG_FONT = b'<font><b val="1"/></font>'
 LOG_PROTECTION = ('<sheetProtection sheet="1" objects="0" scenarios="0" formatCells="1" formatColumns="1" formatRows="1" '
                   'insertColumns="1" insertRows="1" insertHyperlinks="1" deleteColumns="1" deleteRows="1" '
                   'selectLockedCells="0" selectUnlockedCells="0" sort="1" autoFilter="1" pivotTables="1"/>')
 TABLE_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 
-_ROOT = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml([^>]*)\?>\s*)?<(worksheet|styleSheet|table)\b")
 _SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(/?)>")
 _ROW_OPEN = re.compile(rb"<row\b([^>]*?)(/?)>")
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -90,20 +82,6 @@ _MERGE = re.compile(rb"<mergeCell\b")
 _SQREF = re.compile(rb'(<(?:dataValidation|conditionalFormatting)\b[^>]*?\bsqref=")([^"]*)(")|(<xm:sqref>)([^<]*)(</xm:sqref>)')
 _DATE1904 = re.compile(rb'<workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
-
-
-def _attr(tag: bytes, name: bytes) -> bytes | None:
-    m = re.search(rb"\b" + name + rb'="([^"]*)"', tag)
-    return m.group(1) if m else None
-
-
-def _check_root(xml: bytes, what: str) -> None:
-    m = _ROOT.match(xml)
-    if not m:
-        raise Unpatchable(f"{what}: unexpected root (prefixed namespace?)")
-    enc = _attr(m.group(1) or b"", b"encoding")
-    if enc and enc.lower() not in (b"utf-8", b"utf8"):
-        raise Unpatchable(f"{what}: encoding {enc.decode(errors='replace')}")
 
 
 def _unescape(raw: bytes) -> str:
@@ -198,7 +176,7 @@ class SheetXml:
 
     @classmethod
     def of(cls, xml: bytes, what: str) -> "SheetXml":
-        _check_root(xml, what)
+        check_root(xml, what)
         m = _SHEET_DATA.search(xml)
         if m is None:
             raise Unpatchable(f"{what}: no sheetData")
@@ -317,132 +295,6 @@ def _grow_dimension(head: bytes, c1: int, c2: int, r2: int) -> bytes:
     return head[:m.start(2)] + ref + head[m.end(2):]
 
 
-# ------------------------------------------------------------------- styles
-_NUMFMT = re.compile(rb"<numFmt\b[^>]*>")
-
-
-class Styles:
-    """styles.xml, read enough to copy a cell's style and to add a date or header style."""
-
-    def __init__(self, xml: bytes):
-        _check_root(xml, "styles.xml")
-        self.original = xml
-        self.xml = xml
-        self.custom = {int(_attr(t, b"numFmtId") or -1): html.unescape((_attr(t, b"formatCode") or b"").decode("utf-8"))
-                       for t in _NUMFMT.findall(self._block(b"numFmts", required=False)[1])}
-        self.xfs = self._items(b"cellXfs", b"xf")
-        self._facts: dict[int, tuple[bool, str]] = {}  # built on demand: a bloated book has tens of thousands of styles
-        self._dated: dict[int, int] = {}
-        self._header: int | None = None
-
-    # counted lists: <fonts count="n"><font/>...</fonts> and the like
-    def _block(self, name: bytes, required: bool = True) -> tuple[re.Match | None, bytes]:
-        m = re.search(rb"<" + name + rb"\b[^>]*?(?:/>|>(.*?)</" + name + rb">)", self.xml, re.S)
-        if m is None:
-            if required:
-                raise Unpatchable(f"styles.xml has no {name.decode()}")
-            return None, b""
-        return m, m.group(1) or b""
-
-    def _items(self, block: bytes, item: bytes) -> list[bytes]:
-        _, body = self._block(block)
-        return [m.group(0) for m in re.finditer(rb"<" + item + rb"\b(?:[^>]*/>|.*?</" + item + rb">)", body, re.S)]
-
-    def _append(self, block: bytes, item: bytes, new: bytes) -> int:
-        """Index of ``new`` in the list, appending it (and raising the count) if absent."""
-        items = self._items(block, item)
-        if new in items:
-            return items.index(new)
-        m, body = self._block(block)
-        open_tag = re.match(rb"<" + block + rb"\b[^>]*?(/?)>", m.group(0))
-        tag = open_tag.group(0)
-        if open_tag.group(1):
-            tag = tag[:-2] + b">"
-        tag = re.sub(rb'\scount="\d+"', b"", tag)[:-1] + b' count="%d">' % (len(items) + 1)
-        self.xml = self.xml[:m.start()] + tag + body + new + b"</" + block + b">" + self.xml[m.end():]
-        return len(items)
-
-    def _fact(self, s: int) -> tuple[bool, str]:
-        """(openpyxl's ``has_style`` for a cell with style ``s``, its number format)."""
-        if s not in self._facts:
-            if s >= len(self.xfs):
-                raise Unpatchable(f"style {s} not in styles.xml")
-            self._facts[s] = self._xf_facts(self.xfs[s])
-        return self._facts[s]
-
-    def _xf_facts(self, xf: bytes) -> tuple[bool, str]:
-        plain = re.sub(rb'\s[\w.-]+:[\w.-]+="[^"]*"', b"", re.sub(rb"<extLst\b.*?</extLst>", b"", xf, flags=re.DOTALL))  # no prefixes to bind
-        el = CellStyle.from_tree(DET.fromstring(plain))
-        fmt_id = el.numFmtId or 0
-        fmt = self.custom[fmt_id] if fmt_id in self.custom else BUILTIN_FORMATS.get(fmt_id, "General") if fmt_id < 164 else "General"
-        norm_id = BUILTIN_FORMATS_REVERSE.get(fmt, 164) if fmt_id in self.custom else fmt_id
-        styled = any((el.fontId, el.fillId, el.borderId, norm_id, el.xfId, el.pivotButton, el.quotePrefix,
-                      el.alignment is not None and el.alignment != Alignment(),
-                      el.protection is not None and el.protection != Protection()))
-        return styled, fmt
-
-    def has_style(self, s: int | None) -> bool:
-        return s is not None and self._fact(s)[0]
-
-    def number_format(self, s: int | None) -> str:
-        return "General" if s is None else self._fact(s)[1]
-
-    def dated(self, s: int | None) -> int:
-        """A copy of style ``s`` showing yyyy-mm-dd (openpyxl: ``cell.number_format = ...``)."""
-        base = s or 0
-        if base not in self._dated:
-            fmt_id = self._date_format_id()
-            xf = self.xfs[base]
-            tag = re.match(rb"<xf\b[^>]*?(/?)>", xf).group(0)
-            new_tag = re.sub(rb'\s(?:numFmtId|applyNumberFormat)="[^"]*"', b"", tag)
-            new_tag = new_tag.replace(b"<xf", b'<xf numFmtId="%d" applyNumberFormat="1"' % fmt_id, 1)
-            new = new_tag + xf[len(tag):]
-            idx = self._append(b"cellXfs", b"xf", new)
-            self._refresh()
-            self._dated[base] = idx
-        return self._dated[base]
-
-    def _date_format_id(self) -> int:
-        for i, code in self.custom.items():
-            if code == DATE_FORMAT:
-                return i
-        i = max([163, *self.custom]) + 1
-        item = b'<numFmt numFmtId="%d" formatCode="%s"/>' % (i, DATE_FORMAT.encode())
-        if self._block(b"numFmts", required=False)[0] is None:
-            root = re.search(rb"<styleSheet\b[^>]*>", self.xml)
-            self.xml = self.xml[:root.end()] + b'<numFmts count="0"/>' + self.xml[root.end():]
-        self._append(b"numFmts", b"numFmt", item)
-        self.custom[i] = DATE_FORMAT
-        return i
-
-    def header(self) -> int:
-        """The Imports header style: bold on a light blue fill, as ``import_log`` makes it."""
-        if self._header is None:
-            font = self._append(b"fonts", b"font", LOG_FONT)
-            fill = self._append(b"fills", b"fill", LOG_FILL)
-            xf = b'<xf numFmtId="0" fontId="%d" fillId="%d" borderId="0" xfId="0" applyFont="1" applyFill="1"/>' % (font, fill)
-            self._header = self._append(b"cellXfs", b"xf", xf)
-            self._refresh()
-        return self._header
-
-    def _refresh(self) -> None:
-        self.xfs = self._items(b"cellXfs", b"xf")  # only ever appended to: the facts already known stay true
-
-    @property
-    def changed(self) -> bool:
-        return self.xml != self.original
-
-    def check(self) -> None:
-        """Only appended to: every style a cell already uses keeps its index and meaning."""
-        old = Styles(self.original)
-        if self.xfs[:len(old.xfs)] != old.xfs or any(self.custom.get(k) != v for k, v in old.custom.items()):
-            raise Unpatchable("styles.xml changed beyond appending")
-        for block, item in ((b"fonts", b"font"), (b"fills", b"fill")):
-            if self._items(block, item)[:len(old._items(block, item))] != old._items(block, item):
-                raise Unpatchable(f"styles.xml {block.decode()} changed beyond appending")
-        DET.fromstring(self.xml)
-
-
 # ------------------------------------------------------------- cell writing
 def cell_xml(ref: str, value: Any, style: int | None, epoch) -> str:
     """One cell as openpyxl writes it (``cell/_writer.py``): inline strings, ``%.16g`` numbers, dates as serials."""
@@ -537,7 +389,7 @@ def _column_styles(xml: bytes, end: int) -> list[tuple[int, int, int]]:
     if cols_at < 0:
         return out
     for tag in _COL.findall(xml, cols_at, xml.find(b"</cols>", cols_at)):
-        lo, hi, s = _attr(tag, b"min"), _attr(tag, b"max"), _attr(tag, b"style")
+        lo, hi, s = attr(tag, b"min"), attr(tag, b"max"), attr(tag, b"style")
         if lo and hi and s:
             out.append((int(lo), int(hi), int(s)))
     return out
@@ -583,12 +435,12 @@ def append_to_sheet(xml: bytes, rows: SheetRows, styles: Styles, sst: SharedStri
 
 def grow_table(xml: bytes, app: Appended) -> bytes | None:
     """As ``importer._grow``: a Table starting at the header row and covering a written column reaches row ``n``."""
-    _check_root(xml, "table")
+    check_root(xml, "table")
     root = re.search(rb"<table\b[^>]*>", xml)
-    ref = _attr(root.group(0), b"ref")
+    ref = attr(root.group(0), b"ref")
     if ref is None:
         raise Unpatchable("a table without ref")
-    if int(_attr(root.group(0), b"totalsRowCount") or b"0"):
+    if int(attr(root.group(0), b"totalsRowCount") or b"0"):
         raise Unpatchable("a table with a totals row")
     c1, r1, c2, r2 = range_boundaries(ref.decode())
     if r1 != app.header or not (app.used & set(range(c1, c2 + 1))) or app.n <= app.last or r2 >= app.n:
@@ -609,8 +461,8 @@ def _table_parts(zf: zipfile.ZipFile, part: str, names: set[str]) -> list[str]:
         return []
     out = []
     for tag in re.findall(rb"<Relationship\b[^>]*>", zf.read(rels)):
-        if _attr(tag, b"Type") == TABLE_TYPE.encode() and _attr(tag, b"TargetMode") != b"External":
-            target = html.unescape(_attr(tag, b"Target").decode())
+        if attr(tag, b"Type") == TABLE_TYPE.encode() and attr(tag, b"TargetMode") != b"External":
+            target = html.unescape(attr(tag, b"Target").decode())
             out.append(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target)))
     missing = [p for p in out if p not in names]
     if missing:
