@@ -67,3 +67,18 @@ def claim(qid: str, eid: str, cid: str, submitted: str = "2026-10-09", dept_on: 
             "dept_approver": "部门经理", "dept_approved_on": dept_on, "hr_approver": "人力专员", "hr_approved_on": hr_on}
     base.update(kw)
     return base
+
+
+def as_xlsm(xlsx, path, vba: bytes = b"VBA" * 100):
+    """A macro-enabled copy of a workbook: the content type switched and a (dummy) VBA project added."""
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            dst.writestr(info, data)
+        dst.writestr("xl/vbaProject.bin", vba)
+    return path

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from conftest import as_xlsm
 import python_calamine as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -224,14 +226,7 @@ def test_a_1904_workbook_gets_1904_serials(master, returns, tmp_path, monkeypatc
 
 def test_xlsm_keeps_vba_and_every_untouched_part(master, returns, tmp_path, monkeypatch):
     xlsm = tmp_path / "主工作簿.xlsm"
-    with zipfile.ZipFile(master) as src, zipfile.ZipFile(xlsm, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
-            dst.writestr(info, data)
-        dst.writestr("xl/vbaProject.bin", b"VBA" * 100)
+    as_xlsm(master, xlsm)
     before = {i.filename: zipfile.ZipFile(xlsm).read(i) for i in zipfile.ZipFile(xlsm).infolist()}
     res = run(xlsm, returns, True, monkeypatch)
     assert res.ok and res.written_by == "patch"

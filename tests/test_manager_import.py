@@ -20,6 +20,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from conftest import as_xlsm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -538,14 +540,7 @@ def test_libreoffice_saved_return_imports_and_master_opens(master, ka_template, 
 
 def test_xlsm_master_keeps_its_vba_project(tmp_path, ka_template, master):
     xlsm = tmp_path / "主工作簿.xlsm"
-    with zipfile.ZipFile(master) as src, zipfile.ZipFile(xlsm, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
-            dst.writestr(info, data)
-        dst.writestr("xl/vbaProject.bin", b"VBA" * 100)
+    as_xlsm(master, xlsm)
     assert import_flow(xlsm, [fill(ka_template, tmp_path / "r.xlsx")], by="张人力").ok
     with zipfile.ZipFile(xlsm) as zf:
         assert zf.read("xl/vbaProject.bin") == b"VBA" * 100

@@ -34,8 +34,8 @@ BOLD_FONT = b'<font><b/><sz val="11"/></font>'
 _FONTS = re.compile(rb'<fonts\b[^>]*?count="(\d+)"[^>]*>(.*?)</fonts>', re.S)
 _XFS = re.compile(rb'<cellXfs\b[^>]*?count="(\d+)"[^>]*>(.*?)</cellXfs>', re.S)
 _ITEM = re.compile(rb"<(font|xf)\b(?:[^>]*/>|.*?</\1>)", re.S)
-_SHEET_ID = re.compile(rb'<sheet\b[^>]*\bsheetId="(\d+)"')
-_REL_ID = re.compile(rb'\bId="([^"]+)"')
+SHEET_ID = re.compile(rb'<sheet\b[^>]*\bsheetId="(\d+)"')
+REL_ID = re.compile(rb'\bId="([^"]+)"')
 
 
 def _index_or_append(block: re.Match, item: bytes) -> tuple[int, bytes]:
@@ -71,13 +71,19 @@ def _render(sheet: SheetData, styles: Styles) -> bytes:
     return "".join(sheet_xml(sheet, styles)).encode("utf-8")
 
 
+def package_names(zin: zipfile.ZipFile) -> set[str]:
+    """The package's part names; Unpatchable unless it has the parts every patch edits."""
+    names = set(zin.namelist())
+    for needed in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"):
+        if needed not in names:
+            raise Unpatchable(f"missing {needed}")
+    return names
+
+
 def patch_outputs(src: Path, dst: Path, sheets: dict[str, SheetData]) -> None:
     """Write ``src`` to ``dst`` with the given output sheets (by key) replaced or added."""
     with zipfile.ZipFile(src) as zin:
-        names = set(zin.namelist())
-        for needed in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"):
-            if needed not in names:
-                raise Unpatchable(f"missing {needed}")
+        names = package_names(zin)
         workbook = zin.read("xl/workbook.xml")
         if b"</sheets>" not in workbook:
             raise Unpatchable("workbook.xml laid out unexpectedly")
@@ -100,8 +106,8 @@ def patch_outputs(src: Path, dst: Path, sheets: dict[str, SheetData]) -> None:
             elif key != "Status":  # stale output of an earlier run: emptied, never left misleading
                 replaced[part] = _render(SheetData(sheets_title(key), ["本次计算未生成此表"], []), style_ids)
         added: list[tuple[str, bytes, str]] = []
-        next_sheet = max((int(i) for i in _SHEET_ID.findall(workbook)), default=0) + 1
-        rel_ids = set(_REL_ID.findall(rels))
+        next_sheet = max((int(i) for i in SHEET_ID.findall(workbook)), default=0) + 1
+        rel_ids = set(REL_ID.findall(rels))
         for key, sheet in sheets.items():
             if key in existing:
                 continue

@@ -49,7 +49,7 @@ from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, to_excel
 
-from .book_patch import REL_NS, WS_CT, WS_TYPE, _REL_ID, _SHEET_ID
+from .book_patch import REL_ID, REL_NS, SHEET_ID, WS_CT, WS_TYPE, package_names
 from .import_log import COLUMNS, TITLE, WIDTHS, header as log_header, is_log_sheet
 from .schema import header_aliases, norm_header
 from .sheet_marks import sheet_parts
@@ -520,8 +520,8 @@ def _register(workbook: bytes, rels: bytes, types: bytes, title: str, part: str)
     for data, end in ((workbook, b"</sheets>"), (rels, b"</Relationships>"), (types, b"</Types>")):
         if end not in data:
             raise Unpatchable(f"no {end.decode()} to register a sheet")
-    sheet_id = max((int(i) for i in _SHEET_ID.findall(workbook)), default=0) + 1
-    taken = set(_REL_ID.findall(rels))
+    sheet_id = max((int(i) for i in SHEET_ID.findall(workbook)), default=0) + 1
+    taken = set(REL_ID.findall(rels))
     rid = next(f"rIdBB{k}" for k in range(1, 10_000) if f"rIdBB{k}".encode() not in taken)
     workbook = workbook.replace(b"</sheets>", f'<sheet xmlns:r="{REL_NS}" name={quoteattr(title[:31])} sheetId="{sheet_id}" r:id="{rid}"/></sheets>'.encode("utf-8"), 1)
     rels = rels.replace(b"</Relationships>", f'<Relationship Id="{rid}" Type="{WS_TYPE}" Target="/{part}"/></Relationships>'.encode(), 1)
@@ -560,10 +560,7 @@ class Patched:
 def patch_import(src: Path, dst: Path, sheets: list[SheetRows], log_records: list[list]) -> Patched:
     """Write ``src`` to ``dst`` with the rows appended and the Imports sheet updated; everything else copied."""
     with zipfile.ZipFile(src) as zin:
-        names = set(zin.namelist())
-        for needed in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"):
-            if needed not in names:
-                raise Unpatchable(f"missing {needed}")
+        names = package_names(zin)
         workbook = zin.read("xl/workbook.xml")
         epoch = MAC_EPOCH if _DATE1904.search(workbook) else WINDOWS_EPOCH
         parts = sheet_parts(zin)
