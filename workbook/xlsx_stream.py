@@ -51,11 +51,11 @@ class RenderedSheet:
     its first, selected sheet: ``write_xlsx`` checks the latter.
     """
     title: str
-    chunks: tuple[bytes, ...]  # UTF-8: a quarter's GradeDetail is ~55 MB, twice that and more as str
+    chunks: tuple[str, ...]
 
     @classmethod
     def of(cls, sheet: SheetData) -> "RenderedSheet":
-        return cls(sheet.title, tuple(chunk.encode("utf-8") for chunk in sheet_xml(sheet)))
+        return cls(sheet.title, tuple(sheet_xml(sheet)))
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,8 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData | RenderedSheet]) ->
 BLOCK_BYTES = 8 << 20  # few, large hand-overs: each one costs a GIL switch (up to 5 ms) on a busy main thread
 
 
-def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[str | bytes]]]) -> None:
-    """Write each part's chunks (text, or UTF-8 bytes) into ``zf``, compressing in a second thread.
+def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[str]]]) -> None:
+    """Write each part's text chunks into ``zf``, compressing in a second thread.
 
     zlib releases the GIL while it deflates, so on two cores the compression of
     one block overlaps building the XML of the next. The queue is bounded, so
@@ -232,7 +232,7 @@ def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[s
                 block: list[bytes] = []
                 size = 0
                 for text in texts:
-                    block.append(text if text.__class__ is bytes else text.encode("utf-8"))
+                    block.append(text.encode("utf-8"))
                     size += len(block[-1])
                     if size >= BLOCK_BYTES:
                         put((None, b"".join(block)))
