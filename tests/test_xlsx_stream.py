@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 import python_calamine as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,18 +83,3 @@ def test_long_repetitive_text_columns_match_cell_by_cell(repeated, mixed):
     n = min(len(repeated), len(mixed))
     sheet = SheetData("T", ["a", "b"], list(zip(repeated[:n], mixed[:n])))
     assert body("".join(sheet_xml(sheet))) == reference(sheet)
-
-
-def test_a_sheet_rendered_ahead_is_written_byte_for_byte_like_one_rendered_at_write_time(tmp_path):
-    import zipfile
-
-    from workbook.xlsx_stream import RenderedSheet
-
-    first = SheetData("结果", ["id"], [("E1",)])
-    later = SheetData("明细", ["id", "amount"], [(f"E{i}", Decimal(i) / 8) for i in range(300)], frozenset({1}))
-    write_xlsx(tmp_path / "now.xlsx", [first, later])
-    write_xlsx(tmp_path / "ahead.xlsx", [first, RenderedSheet.of(later)])
-    with zipfile.ZipFile(tmp_path / "now.xlsx") as a, zipfile.ZipFile(tmp_path / "ahead.xlsx") as b:
-        assert [(i.filename, a.read(i)) for i in a.infolist()] == [(i.filename, b.read(i)) for i in b.infolist()]
-    with pytest.raises(ValueError):
-        write_xlsx(tmp_path / "x.xlsx", [RenderedSheet.of(later)])  # the first sheet is the selected one
