@@ -23,7 +23,7 @@ from .outputs import coefficients_table
 from .outputs import grade_detail_table, grades_table, payout_table, results_table, validation_table
 from .rules import rule_active
 from .rules.grades import ACTION_ZH, GradeOutcome, review
-from .writer import ForeignSheet, render_results_sheet, write_into_book, write_results_book
+from .writer import ForeignSheet, write_into_book, write_results_book
 
 Progress = Callable[[str], None] | None
 
@@ -101,7 +101,7 @@ def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress
     from .approval import CalculateGate
 
     gate = CalculateGate(path, ledger_url)  # refuses a locked period; carries the previous quarter's state in
-    res, early = _validate_flow(path, False, progress, gate, lambda book, early: _early_outputs(book, early, out is not None))
+    res, early = _validate_flow(path, False, progress, gate, _early_outputs)
     early = early or Early()
     if not res.ok or res.book is None:
         if not gate.refusal:  # a refused transition already says its rule in one line
@@ -133,38 +133,26 @@ def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress
         except ForeignSheet as e:
             return _foreign(e, res.problems, book)
     else:
-        write_results_book(out, tables, early.parts.get("rendered"))
+        write_results_book(out, tables)
     res.lines, res.payout, res.grades = lines, rows, grades or []
     total = sum((r.amount for r in rows), ZERO)
     res.summary = [f"{book.period}：{len(lines)} 条计算明细，{len(rows)} 条发放记录，合计 {total:,.2f} 元"] + _by_item(rows) + _grade_summary(grades)
     return res
 
 
-def _early_outputs(book: Book, early: Early, standalone: bool) -> None:
-    """The output tables that need no deal, worked out while Deals loads.
-
-    For a standalone results workbook their sheet XML is built too (the
-    in-place path renders with the book's own styles, so it waits).
-    """
+def _early_outputs(book: Book, early: Early) -> None:
+    """The output tables that need no deal, worked out while Deals loads."""
     ok, grades = attempt(lambda: grade_review(book))
     if not ok:
         return
     early.parts["grades"] = grades
-    ready: dict[str, tuple] = {}
     if grades is not None:
         ok, both = attempt(lambda: (grades_table(grades), grade_detail_table(grades)))
         if ok:
             early.parts["grade_tables"] = both
-            ready["Grades"], ready["GradeDetail"] = both
     ok, coefficients = attempt(lambda: coefficients_table(book))
     if ok:
         early.parts["coefficients"] = coefficients
-        if coefficients is not None:
-            ready["Coefficients"] = coefficients
-    if standalone:
-        ok, rendered = attempt(lambda: {key: render_results_sheet(key, table) for key, table in ready.items()})
-        if ok:
-            early.parts["rendered"] = rendered
 
 
 def _foreign(e: ForeignSheet, probs: list[P.Problem], book: Book) -> Outcome:

@@ -25,7 +25,7 @@ from .reader import is_output_sheet
 from .schema import OUTPUT_SHEETS
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
-from .xlsx_stream import RenderedSheet, SheetData, write_xlsx
+from .xlsx_stream import SheetData, write_xlsx
 
 Table = tuple[Sequence[str], list[tuple]]
 HEAD_FILL_RGB = "DDEBF7"  # openpyxl is imported only on its (fallback) path: it costs 0.15 s to import
@@ -177,23 +177,8 @@ def _shown_width(v) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def write_results_book(out: str | Path, tables: dict[str, Table], rendered: dict[str, RenderedSheet] | None = None) -> None:
-    """A separate workbook holding only the output sheets, streamed (see xlsx_stream).
-
-    ``rendered`` holds sheets (by key) whose XML was built ahead from the very
-    same table with ``render_results_sheet``; the first sheet never is.
-    """
-    rendered = rendered or {}
-    sheets = [rendered[key] if n and key in rendered else results_sheet(key, header, rows)
-              for n, (key, (header, rows)) in enumerate(tables.items())]
+def write_results_book(out: str | Path, tables: dict[str, Table]) -> None:
+    """A separate workbook holding only the output sheets, streamed (see xlsx_stream)."""
+    sheets = [SheetData(sheet_title(key), list(header), rows, frozenset(i for i, h in enumerate(header) if h in MONEY_COLUMNS))
+              for key, (header, rows) in tables.items()]
     write_with(out, lambda tmp: write_xlsx(tmp, sheets))
-
-
-def results_sheet(key: str, header: Sequence[str], rows: list) -> SheetData:
-    """One sheet of the standalone results workbook."""
-    return SheetData(sheet_title(key), list(header), rows, frozenset(i for i, h in enumerate(header) if h in MONEY_COLUMNS))
-
-
-def render_results_sheet(key: str, table: Table) -> RenderedSheet:
-    """A results-workbook sheet's XML, built now (see ``early``) and written later."""
-    return RenderedSheet.of(results_sheet(key, *table))

@@ -44,21 +44,6 @@ class SheetData:
 
 
 @dataclass(frozen=True)
-class RenderedSheet:
-    """A sheet whose XML was built ahead (while Deals loaded); written as it is.
-
-    Only valid for the standalone results workbook (default styles) and not as
-    its first, selected sheet: ``write_xlsx`` checks the latter.
-    """
-    title: str
-    chunks: tuple[str, ...]
-
-    @classmethod
-    def of(cls, sheet: SheetData) -> "RenderedSheet":
-        return cls(sheet.title, tuple(sheet_xml(sheet)))
-
-
-@dataclass(frozen=True)
 class Styles:
     """Style ids (``cellXfs`` indexes) of the header and money cells in the target workbook."""
     header: str = "1"
@@ -162,10 +147,8 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False):
     yield "</worksheet>"
 
 
-def write_xlsx(path: str | Path, sheets: Sequence[SheetData | RenderedSheet]) -> None:
+def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
     """Write the sheets to ``path`` (the caller makes it atomic)."""
-    if sheets and isinstance(sheets[0], RenderedSheet):
-        raise ValueError("the first sheet is the selected one: it cannot be rendered ahead")
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                             for i in range(1, len(sheets) + 1))
@@ -183,8 +166,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData | RenderedSheet]) ->
                     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                     f'{rels}<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>')
         zf.writestr("xl/styles.xml", STYLES)
-        deflate_alongside(zf, ((f"xl/worksheets/sheet{i}.xml", sheet.chunks if isinstance(sheet, RenderedSheet) else sheet_xml(sheet, first=i == 1))
-                               for i, sheet in enumerate(sheets, start=1)))
+        deflate_alongside(zf, ((f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1)) for i, sheet in enumerate(sheets, start=1)))
 
 
 BLOCK_BYTES = 8 << 20  # few, large hand-overs: each one costs a GIL switch (up to 5 ms) on a busy main thread
