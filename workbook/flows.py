@@ -186,25 +186,29 @@ def _by_item(rows: list) -> list[str]:
 def lock_flow(path: str | Path, by: str, ledger_url: str | None = None) -> Outcome:
     from .approval import lock_flow as run
 
-    return run(path, by, ledger_url)
+    with gc_paused():  # see calculate_flow
+        return run(path, by, ledger_url)
 
 
 def reopen_flow(path: str | Path, by: str, reason: str, ledger_url: str | None = None) -> Outcome:
     from .approval import reopen_flow as run
 
-    return run(path, by, reason, ledger_url)
+    with gc_paused():  # see calculate_flow
+        return run(path, by, reason, ledger_url)
 
 
 def verify_flow(path: str | Path, ledger_url: str | None = None) -> Outcome:
     from .release import verify_flow as run
 
-    return run(path, ledger_url)
+    with gc_paused():  # see calculate_flow
+        return run(path, ledger_url)
 
 
 def publish_flow(path: str | Path, by: str = "", ledger_url: str | None = None) -> Outcome:
     from .release import publish_flow as run
 
-    return run(path, by, ledger_url)
+    with gc_paused():  # see calculate_flow
+        return run(path, by, ledger_url)
 
 
 # ---- department templates and their import, for the CLI and the import macro ----
@@ -231,5 +235,6 @@ def import_flow(path: str | Path, files: list[str | Path], by: str | None = None
     """
     from .importer import import_files, qualified, report_lines
 
-    res = import_files(path, files, by=by, progress=progress)
+    with gc_paused():  # see calculate_flow
+        res = import_files(path, files, by=by, progress=progress)
     return Outcome(res.ok, qualified(res), report_lines(res), res.book)
