@@ -49,14 +49,9 @@ def deals_by_client(book: Book) -> dict[str, list[Deal]]:
     return book.memo("deals_by_client", build)
 
 
-def first_deal_date(book: Book, client_id: str) -> dt.date | None:
-    """The earlier of the client's first deal on the sheet and its recorded history.
-
-    Computed once per book for every client (NC, TM and AC all ask)."""
-    return first_dates(book).get(client_id)
-
-
 def first_dates(book: Book) -> dict[str, dt.date]:
+    """Each client's first deal: the earlier of its first deal on the sheet and its
+    recorded history (Clients.first_deal_date). Built once per book; NC, TM and AC read it."""
     def build() -> dict[str, dt.date]:
         out = {c: min(d.signed_on for d in ds) for c, ds in deals_by_client(book).items()}
         for c in book.rows("Clients"):
