@@ -92,3 +92,25 @@ def test_the_templates_own_output_sheets_are_still_replaced_every_run(tmp_path):
     assert main(["calculate", str(book), "--quiet"]) == 0  # the second run replaces what the first wrote
     rows = list(openpyxl.load_workbook(book)["发放表 (Payout)"].iter_rows(values_only=True))
     assert rows[0][0] == "period" and len(rows) == 5  # header + the 4 rows of lifecycle_data
+
+
+def test_a_damaged_sheet_is_named_and_nothing_is_written(tmp_path, capsys):
+    """A sheet whose XML is cut short: one Chinese message naming that sheet, exit 1, no traceback, book untouched."""
+    import zipfile
+
+    from workbook.sheet_marks import sheet_parts
+
+    good = write_book(tmp_path / "good.xlsx", data())
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as zin:
+        deals = next((title, part) for title, part in sheet_parts(zin).items() if "Deals" in title)
+        with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                body = zin.read(info)
+                zout.writestr(info, body[: len(body) // 2] if info.filename == deals[1] else body)
+    before = sha(bad)
+    assert main(["calculate", str(bad)]) == 1
+    err = capsys.readouterr()
+    text = err.out + err.err
+    assert f"工作表「{deals[0]}」的内容已损坏" in text and "Traceback" not in text
+    assert sha(bad) == before

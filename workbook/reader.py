@@ -89,7 +89,11 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
                 progress(f"读取 {title}")
             if waiting is not None and schema.key == "Deals" and still_loading(fut):
                 waiting()
-            grid, merged = fut.result()
+            try:
+                grid, merged = fut.result()
+            except pc.CalamineError as e:  # its own message is often empty: name the sheet
+                raise ValueError(f"工作表「{title}」的内容已损坏，无法读取（{type(e).__name__}{'：' + str(e) if str(e) else ''}）："
+                                 "请在 Excel 中打开该工作簿，检查这张表后另存为 .xlsx 再试") from e
             if schema.key in seen:
                 probs.append(P.error(title, "", "", f"工作表 {schema.header} 出现了两次（另一张是 {seen[schema.key]}）：请删除或合并其中一张"))
                 continue
