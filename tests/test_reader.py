@@ -148,10 +148,10 @@ def test_each_sheets_error_cells_come_before_its_parse_errors(tmp_path):
 def test_a_row_of_only_spaces_is_a_blank_row():
     """Spaces (ASCII or full-width) in every cell read as blank, as a single such cell does: the row is skipped, not refused."""
     from workbook.schema import INPUT_BY_KEY
-    from workbook.reader import _locate
+    from workbook.reader import locate
 
     schema = INPUT_BY_KEY["Employees"]
     header = [c.header for c in schema.columns]
     grid = [header, ["E1"] + ["x"] * (len(header) - 1), ["  "] * len(header), ["\u3000", ""] + ["\t"] * (len(header) - 2), ["E2"] + [""] * (len(header) - 1)]
-    table, _ = _locate(schema, "Employees", grid, 0, 0)
+    table, _ = locate(schema, "Employees", grid, 0, 0)
     assert [r for r, _ in table.rows] == [1, 4]

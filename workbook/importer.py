@@ -51,7 +51,7 @@ from .import_check import Checked, MasterView, check_file, file_sha256
 from .import_log import ImportRecord, append_log, read_log
 from .load import load_book
 from .model import Book
-from .reader import _locate  # the loader's own header search, for reading back one sheet
+from .reader import locate  # the loader's own header search, for reading back one sheet
 from .schema import INPUT_BY_KEY, Sheet, header_aliases, norm_header
 from .sheet_append import Patched, SheetRows, grow_sqref, patch_import, raw_member
 from .status_patch import Unpatchable
@@ -293,7 +293,7 @@ def _read_back_patched(tmp: Path, book: Book, expected: ReadBack) -> None:
         wb = pc.CalamineWorkbook.from_path(str(tmp))
         for key, new in expected.added.items():
             title, old = book.title(key), book.rows(key)
-            table, _ = _locate(INPUT_BY_KEY[key], title, wb.get_sheet_by_name(title).to_python(skip_empty_area=False), 0, 0)
+            table, _ = locate(INPUT_BY_KEY[key], title, wb.get_sheet_by_name(title).to_python(skip_empty_area=False), 0, 0)
             got, _ = parse_table(table) if table is not None else ([], [])
             if (len(got) != len(old) + len(new) or got[:len(old)] != old
                     or Counter(row_bytes(key, r) for r in got[len(old):]) != Counter(row_bytes(key, r) for r in new)):

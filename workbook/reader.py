@@ -98,7 +98,7 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
                 probs.append(P.error(title, "", "", f"工作表 {schema.header} 出现了两次（另一张是 {seen[schema.key]}）：请删除或合并其中一张"))
                 continue
             seen[schema.key] = title
-            table, tprobs = _locate(schema, title, grid, 0, 0)  # the full grid starts at A1
+            table, tprobs = locate(schema, title, grid, 0, 0)  # the full grid starts at A1
             del grid
             probs.extend(tprobs)
             if table is None:
@@ -118,7 +118,7 @@ def read_book(path: str | Path, progress: Callable[[str], None] | None = None) -
     return tables, probs
 
 
-def _locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tuple[RawTable | None, list[P.Problem]]:
+def locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tuple[RawTable | None, list[P.Problem]]:
     probs: list[P.Problem] = []
     aliases = {c.key: header_aliases(c.key, c.label) for c in schema.columns}
     best = None
