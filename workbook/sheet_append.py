@@ -37,7 +37,6 @@ import html
 import math
 import posixpath
 import re
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from .schema import header_aliases, norm_header
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
 from .style_patch import Styles, attr, check_root
-from .zip_copy import copy_raw
+from .zip_copy import copy_raw, stored_bytes
 
 HEADER_SEARCH_ROWS = 10
 LOG_PROTECTION = ('<sheetProtection sheet="1" objects="0" scenarios="0" formatCells="1" formatColumns="1" formatRows="1" '
@@ -530,21 +529,12 @@ def _register(workbook: bytes, rels: bytes, types: bytes, title: str, part: str)
 
 
 # ------------------------------------------------------------------ package
-_LOCAL_HEADER = b"PK\x03\x04"
-
-
 def raw_member(fh, info: zipfile.ZipInfo) -> bytes:
     """A member's compressed bytes as stored, read from the open file ``fh`` (the read-back compares them)."""
-    fh.seek(info.header_offset)
-    head = fh.read(30)
-    if len(head) != 30 or head[:4] != _LOCAL_HEADER:
-        raise Unpatchable(f"{info.filename}: no local header")
-    name_len, extra_len = struct.unpack("<HH", head[26:30])
-    fh.seek(info.header_offset + 30 + name_len + extra_len)
-    data = fh.read(info.compress_size)
-    if len(data) != info.compress_size:
-        raise Unpatchable(f"{info.filename}: truncated")
-    return data
+    try:
+        return stored_bytes(fh, info)
+    except ValueError as e:
+        raise Unpatchable(f"{info.filename}: {e}") from e
 
 
 @dataclass

@@ -31,7 +31,7 @@ def copy_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile)
     """Append ``info``'s entry of ``zin`` to ``zout`` without recompressing it."""
     if info.flag_bits & _ENCRYPTED:
         raise ValueError("encrypted entry")
-    data = _stored_bytes(zin, info)
+    data = stored_bytes(zin.fp, info)
     out = copy.copy(info)
     out.flag_bits &= ~_DATA_DESCRIPTOR  # sizes and CRC are known: they go in the header
     out.extra = b""  # zip64 and timestamp extras are rebuilt or not needed
@@ -48,8 +48,8 @@ def copy_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile)
     zout.NameToInfo[out.filename] = out
 
 
-def _stored_bytes(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    fp = zin.fp
+def stored_bytes(fp, info: zipfile.ZipInfo) -> bytes:
+    """``info``'s compressed bytes as stored, read from the zip's open file ``fp``."""
     fp.seek(info.header_offset)
     header = fp.read(_LOCAL.size)
     if len(header) != _LOCAL.size:
