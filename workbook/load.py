@@ -34,6 +34,12 @@ def gc_paused() -> Iterator[None]:
 
     Loading a 200,000-row quarter creates millions of tuples and Decimals and no
     reference cycles; the collector's repeated full scans cost ~20% of the run.
+
+    On the way out, what the run left alive goes straight to the oldest
+    generation (``freeze`` then ``unfreeze``) instead of the youngest: switched
+    back on, the collector would otherwise first scan every object made while it
+    was off (0.3 s after a 200,000-row quarter) before the caller gets its
+    result. The objects are still collected, at the next full collection.
     """
     was = gc.isenabled()
     gc.disable()
@@ -41,6 +47,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
