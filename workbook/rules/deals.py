@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..model import Book
 from ..money import ZERO
+from .deal_columns import deal_columns, first_days
 
 
 class Deal(NamedTuple):
@@ -36,7 +37,8 @@ def whole_deals(book: Book) -> list[Deal]:
         grouped: dict[str, list] = defaultdict(list)
         for r in book.rows("Deals"):
             grouped[r.deal_id].append(r)
-        return [Deal(k, rs[0].client_id, rs[0].signed_on, rs[0].amount, tuple(rs)) for k, rs in grouped.items()]
+        new = tuple.__new__  # what ``Deal(...)`` does, without its Python-level frame per deal
+        return [new(Deal, (k, (first := rs[0]).client_id, first.signed_on, first.amount, tuple(rs))) for k, rs in grouped.items()]
     return book.memo("whole_deals", build)
 
 
@@ -53,7 +55,7 @@ def first_dates(book: Book) -> dict[str, dt.date]:
     """Each client's first deal: the earlier of its first deal on the sheet and its
     recorded history (Clients.first_deal_date). Built once per book; NC, TM and AC read it."""
     def build() -> dict[str, dt.date]:
-        out = {c: min(d.signed_on for d in ds) for c, ds in deals_by_client(book).items()}
+        out = first_days(deal_columns(book))
         for c in book.rows("Clients"):
             if c.first_deal_date is not None and (c.client_id not in out or c.first_deal_date < out[c.client_id]):
                 out[c.client_id] = c.first_deal_date

@@ -8,17 +8,18 @@ no award, and a warning instead of a guess.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal, getcontext
 from typing import NamedTuple
+
+import numpy as np
 
 from .. import problems as P
 from ..lines import RECORDED, Line, outcome
 from ..model import Book
-from ..money import ZERO, fen_half_up, fmt_plain, scaled
+from ..money import fen_half_up, fmt_plain, scaled
 from ..periods import next_month
 from ..tiers import Band, NoBand
-from .deals import credit
+from .deal_columns import deal_columns
 
 RULE = "POLICY §2 客户维护奖励"
 
@@ -112,29 +113,13 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
     if not book.period.is_year_end:
         return [], []
     year = book.period.year
-    start = dt.date(year, 1, 1)
     pay = next_month(book.period.end)
-    existing: dict[str, set[str]] = defaultdict(set)
-    rows = book.rows("Deals")
-    for r in rows:
-        if r.signed_on < start:
-            existing[r.employee_id].add(r.client_id)
-    this: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    last: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    end, nobody = book.period.end, frozenset()
-    for r in rows:  # 200,000 rows: the quarter end read once
-        if r.client_id not in existing.get(r.employee_id, nobody):
-            continue
-        y = r.signed_on.year
-        if y == year and r.signed_on <= end:
-            this[r.employee_id] += credit(r)
-        elif y == year - 1:
-            last[r.employee_id] += credit(r)
+    existing, this, last = _old_client_sales(book, year)
     lines: list[Line] = []
     probs: list[P.Problem] = []
     for emp in sorted(existing):
         t, l = this[emp], last[emp]
-        n = len(existing[emp])
+        n = existing[emp]
         try:
             res = growth_award(book.policy, t, l)
         except NoBand as e:
@@ -153,3 +138,22 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
         basis = f"{head}，增长率 {fmt_plain((res.rate * 100).quantize(Decimal('0.01')))}%（{label}）→ 比例 {fmt_plain(res.band.value * 100)}% × 增长额"
         lines.append(Line(emp, "MT", "MT", res.amount, basis, RULE, label, (), pay))
     return lines, probs
+
+
+def _old_client_sales(book: Book, year: int) -> tuple[dict[str, int], dict[str, Decimal], dict[str, Decimal]]:
+    """Per employee: how many old clients (dealt with before ``year``), and the credit
+    on them this year up to the quarter end and last year.
+
+    An old client is one *this employee* had a deal with before 1 January, so the
+    rows are matched on (employee, client) pairs, over whole columns.
+    """
+    cols = deal_columns(book)
+    width = max(len(cols.clients), 1)
+    pair = cols.emp.astype(np.int64) * width + cols.client
+    old = np.unique(pair[cols.day < dt.date(year, 1, 1).toordinal()])
+    people, counts = np.unique(old // width, return_counts=True)
+    existing = {cols.employees[e]: n for e, n in zip(people.tolist(), counts.tolist())}
+    known = np.isin(pair, old)
+    this = cols.sums(known & (cols.year == year) & (cols.day <= book.period.end.toordinal()), cols.emp, cols.employees)
+    last = cols.sums(known & (cols.year == year - 1), cols.emp, cols.employees)
+    return existing, this, last

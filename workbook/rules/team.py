@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+import numpy as np
+
 from .. import problems as P
 from ..lines import RECORDED, Line, outcome
 from ..model import Book
 from ..money import ZERO, fmt_plain, round_fen, split_largest_remainder
 from ..periods import next_month
-from .deals import credit, first_dates
+from .deal_columns import deal_columns
+from .deals import first_dates
 
 RULE = "POLICY §4 团队奖励"
 
@@ -26,14 +29,8 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
         return [], []
     year = book.period.year
     pay = next_month(book.period.end)
-    first_year = {c: day.year for c, day in first_dates(book).items()}
     team_of = {e.employee_id: e.team for e in book.rows("Employees") if e.team}
-    per_member: dict[int, dict[str, Decimal]] = {year: defaultdict(lambda: ZERO), year - 1: defaultdict(lambda: ZERO)}
-    end = book.period.end
-    for r in book.rows("Deals"):
-        y = r.signed_on.year
-        if y in per_member and first_year.get(r.client_id) == y and r.signed_on <= end:
-            per_member[y][r.employee_id] += credit(r)
+    per_member = _new_client_credit(book, year)
     by_team: dict[str, list[str]] = defaultdict(list)
     for e, t in team_of.items():
         by_team[t].append(e)
@@ -64,3 +61,15 @@ def compute(book: Book) -> tuple[list[Line], list[P.Problem]]:
                      f"按本人新客户业绩 {fmt_plain(per_member[year][m])} 占比最大余额法分得")
             lines.append(Line(m, "TM", "TM", part, basis, RULE, band, (), pay))
     return lines, probs
+
+
+def _new_client_credit(book: Book, year: int) -> dict[int, dict[str, Decimal]]:
+    """Per year (this one up to the quarter end, and the last), each person's credit on
+    deals with clients whose first deal fell in that same year, over whole columns."""
+    cols = deal_columns(book)
+    first = first_dates(book)
+    first_year = np.array([first[c].year if c in first else -1 for c in cols.clients], np.int32)
+    new = cols.year == first_year[cols.client]
+    end = book.period.end.toordinal()
+    return {year: cols.sums(new & (cols.year == year) & (cols.day <= end), cols.emp, cols.employees),
+            year - 1: cols.sums(new & (cols.year == year - 1), cols.emp, cols.employees)}

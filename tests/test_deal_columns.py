@@ -1,0 +1,137 @@
+"""The column-wise deal sums agree with the plain row-by-row loops they replace.
+
+MT's old-client sales, TM's new-client credit and the first-deal index are
+worked out over NumPy columns (``rules/deal_columns.py``). The loops below are
+the plain reference, written the obvious way from POLICY (§2 MT: clients the
+person dealt with before 1 January; §4 TM: deals in the year of the client's
+first deal). On random deal sheets (split deals, many-digit shares, deals in
+several years, recorded first-deal dates, inconsistent split rows) both must
+give the same totals, as the same Decimals, down to their written form.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import book_from, client, deal, emp
+from workbook.money import ZERO
+from workbook.rules import maintenance, team
+from workbook.rules.deal_columns import deal_columns
+from workbook.rules.deals import deals_by_client, first_dates
+
+
+def plain_mt(book, year):
+    existing: dict[str, set[str]] = defaultdict(set)
+    rows = book.rows("Deals")
+    for r in rows:
+        if r.signed_on < dt.date(year, 1, 1):
+            existing[r.employee_id].add(r.client_id)
+    this: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    last: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in rows:
+        if r.client_id not in existing.get(r.employee_id, ()):
+            continue
+        if r.signed_on.year == year and r.signed_on <= book.period.end:
+            this[r.employee_id] += r.amount * r.share
+        elif r.signed_on.year == year - 1:
+            last[r.employee_id] += r.amount * r.share
+    return {e: len(cs) for e, cs in existing.items()}, this, last
+
+
+def plain_first_dates(book):
+    out = {c: min(d.signed_on for d in ds) for c, ds in deals_by_client(book).items()}
+    for c in book.rows("Clients"):
+        if c.first_deal_date is not None and (c.client_id not in out or c.first_deal_date < out[c.client_id]):
+            out[c.client_id] = c.first_deal_date
+    return out
+
+
+def plain_tm(book, year):
+    first_year = {c: day.year for c, day in plain_first_dates(book).items()}
+    per: dict[int, dict[str, Decimal]] = {year: defaultdict(lambda: ZERO), year - 1: defaultdict(lambda: ZERO)}
+    for r in book.rows("Deals"):
+        y = r.signed_on.year
+        if y in per and first_year.get(r.client_id) == y and r.signed_on <= book.period.end:
+            per[y][r.employee_id] += r.amount * r.share
+    return per
+
+
+SHARES = ["100%", "50%", "33.3333333333333%", "25%", "12.5%", "0.01%", "66.6666666666667%"]
+AMOUNTS = ["0", "1", "0.01", "12,345.67", "99999999.99", "1.2万", "300000", "7.5"]
+
+
+@st.composite
+def deal_sheets(draw):
+    n_emp, n_client = draw(st.integers(1, 6)), draw(st.integers(1, 8))
+    rows = []
+    for i in range(draw(st.integers(0, 40))):
+        day = draw(st.dates(dt.date(2023, 11, 1), dt.date(2026, 2, 28)))
+        cid = f"C{draw(st.integers(0, n_client - 1))}"
+        amount = draw(st.sampled_from(AMOUNTS))
+        for _ in range(draw(st.integers(1, 3))):  # split deals: one row per person, the whole amount repeated
+            row = deal(f"D{i}", cid, f"E{draw(st.integers(0, n_emp - 1))}", day.isoformat(), amount, draw(st.sampled_from(SHARES)))
+            if draw(st.integers(0, 9)) == 0:  # an inconsistent split row (validation's business, but the index must still agree)
+                row["client_id"] = f"C{draw(st.integers(0, n_client - 1))}"
+                row["signed_on"] = draw(st.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31))).isoformat()
+            rows.append(row)
+    rows = draw(st.permutations(rows))
+    clients = [client(f"C{j}", **({"first_deal_date": draw(st.dates(dt.date(2023, 1, 1), dt.date(2026, 1, 1))).isoformat()}
+                                  if draw(st.booleans()) else {})) for j in range(n_client)]
+    period = draw(st.sampled_from(["2025Q4", "2025Q2", "2024Q4"]))
+    return book_from(period, Employees=[emp(f"E{j}") for j in range(n_emp)], Clients=clients, Deals=rows)
+
+
+def same(a: dict, b: dict) -> bool:
+    """Equal keys with equal values, and the same Decimal text (exponent included)."""
+    a, b = {k: v for k, v in a.items() if v != 0 or str(v) != "0"}, {k: v for k, v in b.items() if v != 0 or str(v) != "0"}
+    return a.keys() == b.keys() and all(str(a[k]) == str(b[k]) for k in a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(deal_sheets())
+def test_first_dates_agree_with_the_whole_deal_loop(book):
+    fast, plain = first_dates(book), plain_first_dates(book)
+    assert list(fast.items()) == list(plain.items())  # same dates, same key order
+
+
+@settings(max_examples=300, deadline=None)
+@given(deal_sheets())
+def test_old_client_sales_agree_with_the_row_loop(book):
+    year = book.period.year
+    existing, this, last = maintenance._old_client_sales(book, year)
+    p_existing, p_this, p_last = plain_mt(book, year)
+    assert existing == p_existing
+    assert same(this, p_this) and same(last, p_last)
+    for e in existing:
+        assert str(this[e]) == str(p_this[e]) and str(last[e]) == str(p_last[e])
+
+
+@settings(max_examples=300, deadline=None)
+@given(deal_sheets())
+def test_new_client_credit_agrees_with_the_row_loop(book):
+    year = book.period.year
+    fast, plain = team._new_client_credit(book, year), plain_tm(book, year)
+    assert fast.keys() == plain.keys()
+    assert all(same(fast[y], plain[y]) for y in plain)
+
+
+def test_hand_worked_sums():
+    """Two people on one split deal, one old client each (POLICY §2): credit is amount × share."""
+    book = book_from("2025Q4", Employees=[emp("E1"), emp("E2")], Clients=[client("C1"), client("C2")], Deals=[
+        deal("D1", "C1", "E1", "2024-05-01", "1000"),                       # E1's old client C1
+        deal("D2", "C1", "E1", "2025-03-01", "10,000", "60%"),              # this year, split 60/40
+        deal("D2", "C1", "E2", "2025-03-01", "10,000", "40%"),              # C1 is not E2's old client
+        deal("D3", "C1", "E1", "2024-11-30", "500"),                        # last year: counts for E1
+        deal("D4", "C2", "E2", "2026-01-05", "700"),                        # after the quarter end
+    ])
+    existing, this, last = maintenance._old_client_sales(book, 2025)
+    assert existing == {"E1": 1}
+    assert this["E1"] == Decimal("6000") and this["E2"] == 0
+    assert last["E1"] == Decimal("1500")
+    cols = deal_columns(book)
+    assert cols.employees == ["E1", "E2"] and cols.clients == ["C1", "C2"]
+    assert cols.first_row.tolist() == [0, 1, 3, 4]

@@ -1,0 +1,103 @@
+"""The Deals sheet as columns, for the rules that select and sum over every row.
+
+MT, TM, the first-deal index and the Deals checks each ask the same questions
+of all 200,000 rows of a big quarter (whose credit, which client, which year),
+and a Python loop asking them costs a few tenths of a second per rule. Here the
+rows are encoded once, as NumPy integer arrays (employee, client and deal codes
+in order of first appearance, and day numbers); a rule picks its rows with a
+mask and only the picked credits are summed, as exact Decimals, in sheet order,
+so every total is the very one the row-by-row loop gives.
+``tests/test_deal_columns.py`` checks that against the loops on random deals.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from operator import attrgetter, mul
+
+import numpy as np
+
+from ..model import Book
+from ..money import ZERO
+
+
+@dataclass(frozen=True)
+class DealColumns:
+    employees: list[str]  # employee code -> id
+    emp: np.ndarray  # per row: employee code
+    clients: list[str]
+    client: np.ndarray
+    day: np.ndarray  # per row: the signing date's proleptic ordinal
+    year: np.ndarray
+    amount: list[Decimal]  # per row: the whole deal's amount
+    share: list[Decimal]  # per row: the person's share; amount × share is their credit
+    first_row: np.ndarray  # each deal's first row, in sheet order
+
+    def sums(self, mask: np.ndarray, by: np.ndarray, names: list[str]) -> defaultdict[str, Decimal]:
+        """Σ amount × share of the rows in ``mask``, per name of ``by``'s code; absent names read 0.
+
+        Each sum adds its rows' products in sheet order starting from 0, as
+        ``total += r.amount * r.share`` over the rows does, so even a sum that
+        Decimal's context has to round comes out the same.
+        """
+        out: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
+        rows = np.flatnonzero(mask)
+        if not rows.size:
+            return out
+        keys = by[rows]
+        order = np.argsort(keys, kind="stable")
+        rows, keys = rows[order].tolist(), keys[order]
+        credit = list(map(mul, map(self.amount.__getitem__, rows), map(self.share.__getitem__, rows)))
+        cuts = (np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()
+        for code, a, b in zip(keys[[0] + cuts].tolist(), [0] + cuts, cuts + [len(rows)]):
+            out[names[code]] = sum(credit[a:b], ZERO)
+        return out
+
+
+def deal_columns(book: Book) -> DealColumns:
+    """The Deals rows of ``book`` as columns, built once per book."""
+    return book.memo("deal_columns", lambda: _build(book.rows("Deals")))
+
+
+def _codes(values: list) -> tuple[list, np.ndarray]:
+    """(distinct values in order of first appearance, each value's index among them)."""
+    index = dict.fromkeys(values)
+    for i, v in enumerate(index):
+        index[v] = i
+    return list(index), np.fromiter(map(index.__getitem__, values), np.int32, len(values))
+
+
+def _build(rows: list) -> DealColumns:
+    n = len(rows)
+    employees, emp = _codes(list(map(attrgetter("employee_id"), rows)))
+    clients, client = _codes(list(map(attrgetter("client_id"), rows)))
+    dates = list(map(attrgetter("signed_on"), rows))
+    ordinal = {d: d.toordinal() for d in set(dates)}
+    day = np.fromiter(map(ordinal.__getitem__, dates), np.int32, n)
+    years = {d: d.year for d in ordinal}
+    year = np.fromiter(map(years.__getitem__, dates), np.int32, n)
+    deal_ids = list(map(attrgetter("deal_id"), rows))
+    first = dict(zip(reversed(deal_ids), range(n - 1, -1, -1)))  # later (smaller) indices overwrite: each deal's first row
+    first_row = np.sort(np.fromiter(first.values(), np.int64, len(first)))
+    return DealColumns(employees, emp, clients, client, day, year, list(map(attrgetter("amount"), rows)),
+                       list(map(attrgetter("share"), rows)), first_row)
+
+
+def first_days(cols: DealColumns) -> dict[str, dt.date]:
+    """Each client's earliest deal date on the sheet, as dated on each deal's first row.
+
+    Keyed in order of the client's first appearance on a deal's first row, as the
+    whole-deal index (``deals.deals_by_client``) orders them.
+    """
+    if not cols.first_row.size:
+        return {}
+    client, day = cols.client[cols.first_row], cols.day[cols.first_row]
+    best = np.full(len(cols.clients), np.iinfo(np.int32).max, np.int32)
+    np.minimum.at(best, client, day)
+    seen, at = np.unique(client, return_index=True)
+    order = seen[np.argsort(at)]
+    dates = {d: dt.date.fromordinal(d) for d in set(best[order].tolist())}
+    names = cols.clients
+    return {names[c]: dates[d] for c, d in zip(order.tolist(), best[order].tolist())}
