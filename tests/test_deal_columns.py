@@ -60,6 +60,7 @@ def plain_tm(book, year):
     return per
 
 
+EDGES = [dt.date(y, m, d) for y in (2023, 2024, 2025, 2026) for m, d in ((1, 1), (6, 30), (7, 1), (12, 31))]  # year and quarter ends
 SHARES = ["100%", "50%", "33.3333333333333%", "25%", "12.5%", "0.01%", "66.6666666666667%"]
 AMOUNTS = ["0", "1", "0.01", "12,345.67", "99999999.99", "1.2万", "300000", "7.5"]
 
@@ -69,7 +70,7 @@ def deal_sheets(draw):
     n_emp, n_client = draw(st.integers(1, 6)), draw(st.integers(1, 8))
     rows = []
     for i in range(draw(st.integers(0, 40))):
-        day = draw(st.dates(dt.date(2023, 11, 1), dt.date(2026, 2, 28)))
+        day = draw(st.one_of(st.dates(dt.date(2023, 11, 1), dt.date(2026, 2, 28)), st.sampled_from(EDGES)))
         cid = f"C{draw(st.integers(0, n_client - 1))}"
         amount = draw(st.sampled_from(AMOUNTS))
         for _ in range(draw(st.integers(1, 3))):  # split deals: one row per person, the whole amount repeated
@@ -135,3 +136,17 @@ def test_hand_worked_sums():
     cols = deal_columns(book)
     assert cols.employees == ["E1", "E2"] and cols.clients == ["C1", "C2"]
     assert cols.first_row.tolist() == [0, 1, 3, 4]
+
+
+def test_the_quarter_end_day_counts_and_the_next_day_does_not():
+    """TM (POLICY §4) and MT (§2) count deals up to and including the quarter's last day."""
+    book = book_from("2025Q4", Employees=[emp("E1")], Clients=[client("C1"), client("C2")], Deals=[
+        deal("D0", "C2", "E1", "2024-12-31", "50"),    # C2: old for E1; first deal in 2024
+        deal("D1", "C1", "E1", "2025-12-31", "100"),   # C1's first deal, on the last day of 2025Q4
+        deal("D2", "C2", "E1", "2025-12-31", "30"),
+        deal("D3", "C1", "E1", "2026-01-01", "999"),   # after the quarter
+    ])
+    per = team._new_client_credit(book, 2025)
+    assert per[2025]["E1"] == Decimal("100") and per[2024]["E1"] == Decimal("50")
+    _, this, last = maintenance._old_client_sales(book, 2025)
+    assert this["E1"] == Decimal("30") and last["E1"] == Decimal("50")
