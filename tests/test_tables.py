@@ -73,3 +73,23 @@ def _fails(value, parse) -> bool:
     except CellError:
         return True
     return False
+
+
+# A float column with many distinct values (amounts, margins) is parsed through a
+# NumPy sort instead of a set; whole-yuan columns are converted in one pass.
+whole_floats = st.integers(-10**15 + 1, 10**15 - 1).map(float)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.lists(floats, min_size=65, max_size=200, unique=True), st.lists(whole_floats, min_size=65, max_size=200, unique=True),
+                 st.lists(st.one_of(floats, whole_floats), min_size=65, max_size=200, unique=True)),
+       st.lists(st.integers(0, 10**6), max_size=300), st.sampled_from(["number", "money", "percent"]))
+def test_many_distinct_floats_parse_like_cell_by_cell(distinct, repeats, kind):
+    column = distinct + [distinct[i % len(distinct)] for i in repeats]  # repeats past the first 512 cells too
+    parse = parser_for(kind)
+    issues: list[int] = []
+    got = [("error", r.message) if isinstance(r, CellError) else r for r in parse_column(column, parse, issues, True)]
+    want = [reference(v, parse) for v in column]
+    assert got == want
+    assert [str(g) for g in got] == [str(w) for w in want]  # the same Decimal, exponent included
+    assert issues == [i for i, v in enumerate(column) if _fails(v, parse)]
