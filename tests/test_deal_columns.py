@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.conftest import book_from, client, deal, emp
 from workbook.money import ZERO
 from workbook.rules import maintenance, team
-from workbook.rules.deal_columns import deal_columns
+from workbook.rules.deal_columns import deal_columns, picked
 from workbook.rules.deals import deals_by_client, first_dates
 
 
@@ -150,3 +150,19 @@ def test_the_quarter_end_day_counts_and_the_next_day_does_not():
     assert per[2025]["E1"] == Decimal("100") and per[2024]["E1"] == Decimal("50")
     _, this, last = maintenance._old_client_sales(book, 2025)
     assert this["E1"] == Decimal("30") and last["E1"] == Decimal("50")
+
+
+@settings(max_examples=200, deadline=None)
+@given(deal_sheets(), st.sets(st.sampled_from([f"E{j}" for j in range(8)])), st.dates(dt.date(2023, 6, 1), dt.date(2026, 3, 1)),
+       st.integers(0, 500))
+def test_row_picks_and_window_sums_agree_with_plain_filters(book, people, first, days):
+    """AC's selections: whose rows, signed inside a window (both ends included), summed per person."""
+    last = first + dt.timedelta(days=days)
+    cols = deal_columns(book)
+    rows = book.rows("Deals")
+    assert picked(book, cols.of(people) & cols.between(first, last)) == [r for r in rows if r.employee_id in people and first <= r.signed_on <= last]
+    plain: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in rows:
+        if first <= r.signed_on <= last:
+            plain[r.employee_id] += r.amount * r.share
+    assert same(cols.sums(cols.between(first, last), cols.emp, cols.employees), plain)

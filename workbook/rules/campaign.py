@@ -48,6 +48,7 @@ from ..lines import Line
 from ..model import Book
 from ..money import ZERO, fmt_plain
 from ..periods import Quarter, next_month
+from .deal_columns import deal_columns, picked
 from .deals import deals_by_client, first_dates
 
 RULE = "POLICY §9 A类客户开发奖惩"
@@ -209,8 +210,9 @@ def check(book: Book) -> list[P.Problem]:
             if _index(nc.months[0].month) <= i <= _index(nc.months[-1].month) and d.rows[0].gross_margin is None:
                 probs.append(book.problem(P.ERROR, "Deals", d.rows[0], "gross_margin", f"A类客户活动：新客户 {nc.client_id} 的成交 {d.deal_id} 须填写毛利（平均毛利点的依据）", expected="毛利金额", found="(空)"))
     direct = {e.employee_id for e in book.rows("Employees") if e.department == pol["ac_dept_ds"]}
-    for r in book.rows("Deals"):
-        if r.employee_id in direct and start <= r.signed_on <= end and r.gross_margin is None:
+    cols = deal_columns(book)
+    for r in picked(book, cols.of(direct) & cols.between(start, end)):
+        if r.gross_margin is None:
             probs.append(book.problem(P.ERROR, "Deals", r, "gross_margin", f"A类客户活动：{pol['ac_dept_ds']} 活动期内的成交 {r.deal_id} 须填写毛利（平均毛利点的依据）", expected="毛利金额", found="(空)"))
     return probs
 
@@ -240,11 +242,11 @@ def _direct_sales_lines(book: Book, months: set[Month], pay: str) -> list[Line]:
     dept = pol["ac_dept_ds"]
     people = {e.employee_id for e in book.rows("Employees") if e.department == dept}
     tally: dict[str, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
-    for r in book.rows("Deals"):
-        if r.employee_id in people and start <= r.signed_on <= end and r.signed_on <= book.period.end:
-            t = tally[r.employee_id][_index((r.signed_on.year, r.signed_on.month))]
-            t[0] += r.amount * r.share
-            t[1] += (r.gross_margin or ZERO) * r.share
+    cols = deal_columns(book)
+    for r in picked(book, cols.of(people) & cols.between(start, min(end, book.period.end))):
+        t = tally[r.employee_id][_index((r.signed_on.year, r.signed_on.month))]
+        t[0] += r.amount * r.share
+        t[1] += (r.gross_margin or ZERO) * r.share
     lines = []
     for emp in sorted(tally):
         for i in sorted(tally[emp]):
@@ -283,10 +285,8 @@ def _penalty_lines(book: Book, qualified: dict[str, bool], pay: str) -> list[Lin
     pol = book.policy
     start, end = pol["ac_start"], pol["ac_end"]
     depts = _dept_rules(book)
-    sales: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for r in book.rows("Deals"):
-        if start <= r.signed_on <= end:
-            sales[r.employee_id] += r.amount * r.share
+    cols = deal_columns(book)
+    sales = cols.sums(cols.between(start, end), cols.emp, cols.employees)
     lines = []
     for e in sorted(book.rows("Employees"), key=lambda e: e.employee_id):
         if e.department not in depts or qualified.get(e.employee_id) or (e.hire_date is not None and e.hire_date > start):

@@ -56,6 +56,22 @@ class DealColumns:
         return out
 
 
+    def of(self, people) -> np.ndarray:
+        """Mask of the rows credited to anyone in ``people`` (employee ids)."""
+        index = {e: i for i, e in enumerate(self.employees)}
+        return np.isin(self.emp, [index[e] for e in people if e in index])
+
+    def between(self, first: dt.date, last: dt.date) -> np.ndarray:
+        """Mask of the rows signed from ``first`` to ``last``, both included."""
+        return (self.day >= first.toordinal()) & (self.day <= last.toordinal())
+
+
+def picked(book: Book, mask: np.ndarray) -> list:
+    """The Deals rows in ``mask``, in sheet order."""
+    rows = book.rows("Deals")
+    return [rows[i] for i in np.flatnonzero(mask).tolist()]
+
+
 def deal_columns(book: Book) -> DealColumns:
     """The Deals rows of ``book`` as columns, built once per book."""
     return book.memo("deal_columns", lambda: _build(book.rows("Deals")))
