@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,7 @@ from tests.conftest import book_from, client, deal, emp
 from workbook.money import ZERO
 from workbook.rules import maintenance, team
 from workbook.rules.deal_columns import deal_columns, picked
-from workbook.rules.deals import deals_by_client, first_dates
+from workbook.rules.deals import client_deals, deals_of, first_dates
 
 
 def plain_mt(book, year):
@@ -42,8 +43,23 @@ def plain_mt(book, year):
     return {e: len(cs) for e, cs in existing.items()}, this, last
 
 
+def plain_whole_deals(book):
+    """Every deal's rows, grouped by deal id in order of first appearance."""
+    grouped: dict[str, list] = defaultdict(list)
+    for r in book.rows("Deals"):
+        grouped[r.deal_id].append(r)
+    return [(k, rs[0].client_id, rs[0].signed_on, rs[0].amount, tuple(rs)) for k, rs in grouped.items()]
+
+
+def plain_deals_by_client(book):
+    out: dict[str, list] = defaultdict(list)
+    for d in plain_whole_deals(book):
+        out[d[1]].append(d)
+    return dict(out)
+
+
 def plain_first_dates(book):
-    out = {c: min(d.signed_on for d in ds) for c, ds in deals_by_client(book).items()}
+    out = {c: min(d[2] for d in ds) for c, ds in plain_deals_by_client(book).items()}
     for c in book.rows("Clients"):
         if c.first_deal_date is not None and (c.client_id not in out or c.first_deal_date < out[c.client_id]):
             out[c.client_id] = c.first_deal_date
@@ -166,3 +182,56 @@ def test_row_picks_and_window_sums_agree_with_plain_filters(book, people, first,
         if first <= r.signed_on <= last:
             plain[r.employee_id] += r.amount * r.share
     assert same(cols.sums(cols.between(first, last), cols.emp, cols.employees), plain)
+
+
+@settings(max_examples=300, deadline=None)
+@given(deal_sheets(), st.data())
+def test_whole_deals_of_some_clients_and_some_deals_agree_with_grouping_all_rows(book, data):
+    everything = plain_deals_by_client(book)
+    wanted = data.draw(st.sets(st.sampled_from([f"C{j}" for j in range(10)])))
+    assert {c: [tuple(d) for d in ds] for c, ds in client_deals(book, wanted).items()} == {c: ds for c, ds in everything.items() if c in wanted}
+    assert list(client_deals(book, wanted)) == [c for c in everything if c in wanted]  # same key order
+    whole = plain_whole_deals(book)
+    flags = np.array(data.draw(st.lists(st.booleans(), min_size=len(whole), max_size=len(whole))), bool)
+    assert [tuple(d) for d in deals_of(book, flags)] == [d for d, f in zip(whole, flags) if f]
+
+
+def plain_check_deals(book):
+    """Validation's Deals checks, row by row over every whole deal (the reference)."""
+    one = Decimal(1)
+    probs = []
+    for r in book.rows("Deals"):
+        if r.employee_id not in book.employees:
+            probs.append(("employee_id", r.row))
+        if r.client_id not in book.clients:
+            probs.append(("client_id", r.row))
+        if not (0 < r.share <= one):
+            probs.append(("share", r.row))
+        if r.amount < 0:
+            probs.append(("amount", r.row))
+    for deal_id, _, _, _, rows in plain_whole_deals(book):
+        if len(rows) == 1 and rows[0].share == one:
+            continue
+        for r in rows[1:]:
+            for col in ("client_id", "signed_on", "amount"):
+                if getattr(r, col) != getattr(rows[0], col):
+                    probs.append((col, r.row))
+        if sum((r.share for r in rows), Decimal(0)) != one:
+            probs.append(("share-total", rows[0].row))
+    return probs
+
+
+@settings(max_examples=300, deadline=None)
+@given(deal_sheets(), st.data())
+def test_deal_checks_find_what_the_row_loop_finds(book, data):
+    from workbook.validate import check_deals
+
+    if data.draw(st.booleans()):  # unknown people and clients, negative amounts, shares out of range
+        rows = book.rows("Deals")
+        for i in data.draw(st.sets(st.integers(0, max(len(rows) - 1, 0)))) if rows else ():
+            field, value = data.draw(st.sampled_from([("employee_id", "E99"), ("client_id", "C99"), ("amount", Decimal(-1)),
+                                                      ("share", Decimal(0)), ("share", Decimal("1.5"))]))
+            rows[i] = rows[i]._replace(**{field: value})
+    got = [(p.column if "合计" not in p.message else "share-total", int(p.cell[1:].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
+           for p in check_deals(book)]
+    assert got == plain_check_deals(book)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING
-from operator import attrgetter
+
+import numpy as np
 
 from . import client_classes, workdays
 from . import problems as P
@@ -30,17 +31,20 @@ READS = {"KA": ("KA", "KP")}  # KA reads the KPI parameters for its factor even 
 def check_deals(book: Book) -> list[P.Problem]:
     """References, shares and amounts of every Deals row; split deals consistent and at 100%.
 
-    Written over whole columns and the shared whole-deal index (the rules use
-    the same one), because a quarter can hold 200,000 rows.
+    Written over whole columns (``deal_columns``, which the rules share), and
+    whole deals are built only for the split ones, because a quarter can hold
+    200,000 rows.
     """
-    from .rules.deals import whole_deals
+    from .rules.deal_columns import deal_columns
+    from .rules.deals import deals_of
 
     probs: list[P.Problem] = []
     rows = book.rows("Deals")
+    cols = deal_columns(book)
     emps, clients = book.employees, book.clients
-    bad_emp = set(map(attrgetter("employee_id"), rows)) - emps.keys()
-    bad_client = set(map(attrgetter("client_id"), rows)) - clients.keys()
-    shares, amounts = list(map(attrgetter("share"), rows)), list(map(attrgetter("amount"), rows))
+    bad_emp = set(cols.employees) - emps.keys()
+    bad_client = set(cols.clients) - clients.keys()
+    shares, amounts = cols.share, cols.amount
     all_fine = not bad_emp and not bad_client and (not rows or (min(shares) > 0 and max(shares) <= ONE and min(amounts) >= 0))
     for r in () if all_fine else rows:  # the row loop only runs to name the rows that are wrong
         if r.employee_id in bad_emp:
@@ -51,7 +55,9 @@ def check_deals(book: Book) -> list[P.Problem]:
             probs.append(book.problem(P.ERROR, "Deals", r, "share", "分成比例必须大于 0 且不超过 100%", expected="0% < share ≤ 100%", found=r.share))
         if r.amount < 0:
             probs.append(book.problem(P.ERROR, "Deals", r, "amount", "成交金额不能为负数", expected="≥ 0", found=r.amount))
-    for deal in [d for d in whole_deals(book) if len(d.rows) != 1 or d.rows[0].share != ONE]:  # a single row at 100% is fine
+    split = np.bincount(cols.deal, minlength=len(cols.first_row)) > 1  # a single row at 100% is fine; every other deal is checked
+    split[cols.deal[np.fromiter(map(ONE.__ne__, shares), bool, len(shares))]] = True
+    for deal in deals_of(book, split):
         if len(deal.rows) == 1:
             probs.append(_share_total(book, deal.deal_id, deal.rows[0], deal.rows[0].share))
             continue

@@ -49,7 +49,7 @@ from ..model import Book
 from ..money import ZERO, fmt_plain
 from ..periods import Quarter, next_month
 from .deal_columns import deal_columns, picked
-from .deals import deals_by_client, first_dates
+from .deals import client_deals, deal_first_dates, first_dates
 
 RULE = "POLICY §9 A类客户开发奖惩"
 Month = tuple[int, int]
@@ -153,10 +153,8 @@ def _new_clients(book: Book) -> list[NewClient]:
     excluded, series = _set(pol["ac_ka_excluded_products"]), _set(pol["ac_mk_series"])
     out = []
     first_of = first_dates(book)
-    for client_id, deals in sorted(deals_by_client(book).items()):
-        first = first_of.get(client_id)
-        if first is None or not (start <= first <= end):
-            continue
+    for client_id, deals in sorted(client_deals(book, [c for c in deal_first_dates(book) if start <= first_of[c] <= end]).items()):
+        first = first_of[client_id]
         firsts = [d for d in deals if d.signed_on == first]
         if not firsts:
             continue
@@ -204,8 +202,9 @@ def check(book: Book) -> list[P.Problem]:
         return [P.error(book.title("Policy"), "", "ac_end", "A类客户活动的开始、结束日期须同时填写（或同时留空表示不开展），且结束不早于开始",
                         expected="ac_start ≤ ac_end", found=f"{start or '(空)'} / {end or '(空)'}")]
     probs = []
+    by_client = client_deals(book, [nc.client_id for nc in new_clients(book)])
     for nc in new_clients(book):
-        for d in deals_by_client(book)[nc.client_id]:
+        for d in by_client[nc.client_id]:
             i = _index((d.signed_on.year, d.signed_on.month))
             if _index(nc.months[0].month) <= i <= _index(nc.months[-1].month) and d.rows[0].gross_margin is None:
                 probs.append(book.problem(P.ERROR, "Deals", d.rows[0], "gross_margin", f"A类客户活动：新客户 {nc.client_id} 的成交 {d.deal_id} 须填写毛利（平均毛利点的依据）", expected="毛利金额", found="(空)"))

@@ -29,11 +29,12 @@ class DealColumns:
     emp: np.ndarray  # per row: employee code
     clients: list[str]
     client: np.ndarray
+    deal: np.ndarray  # per row: deal code (deal ids in order of first appearance)
     day: np.ndarray  # per row: the signing date's proleptic ordinal
     year: np.ndarray
     amount: list[Decimal]  # per row: the whole deal's amount
     share: list[Decimal]  # per row: the person's share; amount × share is their credit
-    first_row: np.ndarray  # each deal's first row, in sheet order
+    first_row: np.ndarray  # per deal code: the deal's first row
 
     def sums(self, mask: np.ndarray, by: np.ndarray, names: list[str]) -> defaultdict[str, Decimal]:
         """Σ amount × share of the rows in ``mask``, per name of ``by``'s code; absent names read 0.
@@ -94,10 +95,9 @@ def _build(rows: list) -> DealColumns:
     day = np.fromiter(map(ordinal.__getitem__, dates), np.int32, n)
     years = {d: d.year for d in ordinal}
     year = np.fromiter(map(years.__getitem__, dates), np.int32, n)
-    deal_ids = list(map(attrgetter("deal_id"), rows))
-    first = dict(zip(reversed(deal_ids), range(n - 1, -1, -1)))  # later (smaller) indices overwrite: each deal's first row
-    first_row = np.sort(np.fromiter(first.values(), np.int64, len(first)))
-    return DealColumns(employees, emp, clients, client, day, year, list(map(attrgetter("amount"), rows)),
+    _, deal = _codes(list(map(attrgetter("deal_id"), rows)))
+    first_row = np.unique(deal, return_index=True)[1]  # codes follow first appearance, so these rise too
+    return DealColumns(employees, emp, clients, client, deal, day, year, list(map(attrgetter("amount"), rows)),
                        list(map(attrgetter("share"), rows)), first_row)
 
 

@@ -4,13 +4,19 @@ The Deals sheet has one row per person on a deal, each repeating the whole deal
 amount. These helpers turn that into whole deals (for "the client's first deal"
 and period totals) and per-person credit (amount × share), once, so NC, MT and
 TM count the same way.
+
+Whole deals are only ever needed for a few clients (the new ones) or a few
+deals (the split ones), so they are built for those alone: the rows are picked
+by column masks (``deal_columns``) rather than grouping all 200,000 of them.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 from decimal import Decimal
+
+import numpy as np
 
 from ..model import Book
 from ..money import ZERO
@@ -32,30 +38,42 @@ class Deal(NamedTuple):
         return dict(out)
 
 
-def whole_deals(book: Book) -> list[Deal]:
-    def build() -> list[Deal]:
-        grouped: dict[str, list] = defaultdict(list)
-        for r in book.rows("Deals"):
-            grouped[r.deal_id].append(r)
-        new = tuple.__new__  # what ``Deal(...)`` does, without its Python-level frame per deal
-        return [new(Deal, (k, (first := rs[0]).client_id, first.signed_on, first.amount, tuple(rs))) for k, rs in grouped.items()]
-    return book.memo("whole_deals", build)
+def deals_of(book: Book, wanted: np.ndarray) -> list[Deal]:
+    """The whole deals whose code is set in ``wanted`` (one flag per deal code), in
+    order of first appearance; a deal's client, date and amount are its first row's."""
+    cols = deal_columns(book)
+    rows = book.rows("Deals")
+    grouped: dict[str, list] = {}
+    for i in np.flatnonzero(wanted[cols.deal]).tolist():
+        r = rows[i]
+        grouped.setdefault(r.deal_id, []).append(r)
+    new = tuple.__new__  # what ``Deal(...)`` does, without its Python-level frame per deal
+    return [new(Deal, (k, (first := rs[0]).client_id, first.signed_on, first.amount, tuple(rs))) for k, rs in grouped.items()]
 
 
-def deals_by_client(book: Book) -> dict[str, list[Deal]]:
-    def build() -> dict[str, list[Deal]]:
-        out: dict[str, list[Deal]] = defaultdict(list)
-        for d in whole_deals(book):
-            out[d.client_id].append(d)
-        return dict(out)
-    return book.memo("deals_by_client", build)
+def client_deals(book: Book, clients: Iterable[str]) -> dict[str, list[Deal]]:
+    """Whole deals of each of ``clients`` that has any, keyed in order of the client's
+    first appearance on a deal (a deal belongs to the client on its first row)."""
+    cols = deal_columns(book)
+    index = {c: i for i, c in enumerate(cols.clients)}
+    chosen = np.zeros(len(cols.clients), bool)
+    chosen[[index[c] for c in clients if c in index]] = True
+    out: dict[str, list[Deal]] = {}
+    for d in deals_of(book, chosen[cols.client[cols.first_row]]):
+        out.setdefault(d.client_id, []).append(d)
+    return out
+
+
+def deal_first_dates(book: Book) -> dict[str, dt.date]:
+    """Each client's earliest deal on the sheet (by deal first rows), in order of first appearance."""
+    return book.memo("deal_first_dates", lambda: first_days(deal_columns(book)))
 
 
 def first_dates(book: Book) -> dict[str, dt.date]:
     """Each client's first deal: the earlier of its first deal on the sheet and its
     recorded history (Clients.first_deal_date). Built once per book; NC, TM and AC read it."""
     def build() -> dict[str, dt.date]:
-        out = first_days(deal_columns(book))
+        out = dict(deal_first_dates(book))
         for c in book.rows("Clients"):
             if c.first_deal_date is not None and (c.client_id not in out or c.first_deal_date < out[c.client_id]):
                 out[c.client_id] = c.first_deal_date

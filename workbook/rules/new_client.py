@@ -22,7 +22,7 @@ from ..money import ZERO, fmt_plain, split_largest_remainder
 from ..periods import next_month
 from ..tiers import Band, NoBand, TierTable
 from ..workdays import CalendarUnknown
-from .deals import Deal, credit, deals_by_client, first_dates
+from .deals import Deal, client_deals, credit, deal_first_dates, first_dates
 
 RULE = "POLICY §1 新客户开发奖励"
 NC_TABLES = ("nc_award", "nc_award_alt")  # the award tables nc_table may choose between
@@ -58,10 +58,9 @@ def _new_clients(book: Book) -> dict[str, NewClient]:
     start, end = period.start, period.end
     first_of = first_dates(book)
     out = {}
-    for client_id, deals in deals_by_client(book).items():
-        first = first_of.get(client_id)
-        if first is None or not start <= first <= end:
-            continue
+    candidates = [c for c in deal_first_dates(book) if start <= first_of[c] <= end]
+    for client_id, deals in client_deals(book, candidates).items():
+        first = first_of[client_id]
         firsts = sorted((d for d in deals if d.signed_on == first), key=lambda d: d.deal_id)
         if not firsts:
             continue  # first_deal_date in period but no deal row that day: nothing to pay on
@@ -110,8 +109,9 @@ def check(book: Book) -> list[P.Problem]:
     if table in book.policy.tiers and table not in NC_TABLES:  # a missing table is reported when the policy loads
         row = next((r for r in book.rows("Policy") if str(r.key).strip() == "nc_table"), None)
         probs.append(book.problem(P.ERROR, "Policy", row, "value", f"参数 nc_table 须是新客户奖励档位表 {' 或 '.join(NC_TABLES)}", expected=" / ".join(NC_TABLES), found=table))
-    by_client = deals_by_client(book)
-    for cid in sorted({c.client_id for c in book.rows("Claims")}):
+    claimed = sorted({c.client_id for c in book.rows("Claims")})
+    by_client = client_deals(book, claimed)
+    for cid in claimed:
         client = clients.get(cid)
         day = client.first_deal_date if client is not None else None
         if day is None or not book.period.contains(day) or cid in ncs:
