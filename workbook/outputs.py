@@ -6,6 +6,7 @@ workbook and the Excel macros all show exactly the same cells.
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 from typing import Iterable
 
 from . import problems as P
@@ -26,7 +27,7 @@ GRADE_DETAIL_HEADER = ("employee_id", "name", "year", "level", "purpose", "crite
 def results_table(book: Book, lines: Iterable[Line]) -> tuple[tuple[str, ...], list[tuple]]:
     emps = book.employees
     rows = []
-    for ln in sorted(lines, key=lambda l: (l.employee_id, l.component, l.item_code, l.month, l.pay_month)):
+    for ln in sorted(lines, key=attrgetter("employee_id", "component", "item_code", "month", "pay_month")):
         e = emps.get(ln.employee_id)
         rows.append((ln.employee_id, e.name if e else "", ln.component, ln.item_code, ITEM_NAMES.get(ln.item_code, ln.item_code),
                      STATUS_ZH.get(ln.status, ln.status), ln.month, ln.pay_month, ln.amount, ln.basis, ln.rule, ln.band, " ".join(ln.inputs)))
@@ -34,7 +35,7 @@ def results_table(book: Book, lines: Iterable[Line]) -> tuple[tuple[str, ...], l
 
 
 def payout_table(rows: Iterable[PayoutRow]) -> tuple[tuple[str, ...], list[tuple]]:
-    return PAYOUT_COLUMNS, [tuple(getattr(r, c) for c in PAYOUT_COLUMNS) for r in rows]
+    return PAYOUT_COLUMNS, list(map(attrgetter(*PAYOUT_COLUMNS), rows))
 
 
 def validation_table(problems: Iterable[P.Problem]) -> tuple[tuple[str, ...], list[tuple]]:

@@ -80,10 +80,9 @@ def deal_columns(book: Book) -> DealColumns:
 
 def _codes(values: list) -> tuple[list, np.ndarray]:
     """(distinct values in order of first appearance, each value's index among them)."""
-    index = dict.fromkeys(values)
-    for i, v in enumerate(index):
-        index[v] = i
-    return list(index), np.fromiter(map(index.__getitem__, values), np.int32, len(values))
+    distinct = list(dict.fromkeys(values))
+    index = dict(zip(distinct, range(len(distinct))))
+    return distinct, np.fromiter(map(index.__getitem__, values), np.int32, len(values))
 
 
 def _build(rows: list) -> DealColumns:
