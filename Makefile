@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m compileall -q workbook udfs macros >/dev/null  # an editable install skips this; every run would recompile
 	touch $(STAMP)
 
 venv: $(STAMP)
