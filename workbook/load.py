@@ -40,6 +40,8 @@ def gc_paused() -> Iterator[None]:
     back on, the collector would otherwise first scan every object made while it
     was off (0.3 s after a 200,000-row quarter) before the caller gets its
     result. The objects are still collected, at the next full collection.
+    (``unfreeze`` releases anything frozen before too; nothing here freezes
+    objects for good, and a host application that did would see them unfrozen.)
     """
     was = gc.isenabled()
     gc.disable()
