@@ -85,14 +85,15 @@ def make_quarter(path: Path, deals: int, employees: int = 5000, period: str = "2
                        "gross_margin": amount // 4, "in_crm": "N" if d % 97 == 0 else "Y", "delivered": "Y"}
 
     _sheet(wb, "Deals", deal_rows(), date_fmt)
+    q = int(period[-1])
+    after = dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)  # the day after the quarter
     _sheet(wb, "Claims", ({"claim_id": f"Q{i:06d}", "employee_id": f"E{i % employees:05d}", "client_id": f"C{i:06d}",
-                           "submitted_on": dt.date(year + 1, 1, 5) if period.endswith("Q4") else None,
-                           "dept_approver": "经理", "dept_approved_on": dt.date(year + 1, 1, 6), "hr_approver": "人力",
-                           "hr_approved_on": dt.date(year + 1, 1, 7)} for i in range(min(2000, clients))), date_fmt)
-    _sheet(wb, "Incidents", ({"incident_id": f"I{i:05d}", "employee_id": f"E{i * 7 % employees:05d}", "date": dt.date(year, 10 + i % 3, 1 + i % 28),
+                           "submitted_on": after + dt.timedelta(days=4),
+                           "dept_approver": "经理", "dept_approved_on": after + dt.timedelta(days=5), "hr_approver": "人力",
+                           "hr_approved_on": after + dt.timedelta(days=6)} for i in range(min(2000, clients))), date_fmt)
+    _sheet(wb, "Incidents", ({"incident_id": f"I{i:05d}", "employee_id": f"E{i * 7 % employees:05d}", "date": dt.date(year, 3 * q - 2 + i % 3, 1 + i % 28),
                               "kind": ("complaint", "violation")[i % 2], "severity": ("serious", "minor")[i % 2] if i % 2 == 0 else None}
                              for i in range(500)), date_fmt)
-    q = int(period[-1])
     months = [(year, m) for m in range(3 * q - 2, 3 * q + 1)]
     emp_ids = [f"E{i:05d}" for i in range(employees)]
     _sheet(wb, "Targets", ({"employee_id": e, "period": period, "target": 200000 + i % 7 * 50000} for i, e in enumerate(emp_ids)), date_fmt)
