@@ -24,7 +24,7 @@ from .reader import is_output_sheet
 from .schema import OUTPUT_SHEETS
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
-from .xlsx_stream import SheetData, Styles, sheet_xml
+from .xlsx_stream import SheetData, Styles, deflate_alongside, sheet_xml
 from .zip_copy import copy_entry
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -67,10 +67,6 @@ def add_styles(styles: bytes) -> tuple[bytes, Styles]:
     return styles, Styles(str(head_id), str(money_id))
 
 
-def _render(sheet: SheetData, styles: Styles) -> bytes:
-    return "".join(sheet_xml(sheet, styles)).encode("utf-8")
-
-
 def package_names(zin: zipfile.ZipFile) -> set[str]:
     """The package's part names; Unpatchable unless it has the parts every patch edits."""
     names = set(zin.namelist())
@@ -99,13 +95,13 @@ def patch_outputs(src: Path, dst: Path, sheets: dict[str, SheetData]) -> None:
             ids = _sheet_ids_of(workbook, rels, existing.values())
             if any(b' i="%d"' % i in chain for i in ids):
                 raise Unpatchable("calcChain refers to an output sheet")
-        replaced: dict[str, bytes] = {}
+        replaced: dict[str, SheetData] = {}
         for key, part in existing.items():
             if key in sheets:
-                replaced[part] = _render(sheets[key], style_ids)
+                replaced[part] = sheets[key]
             elif key != "Status":  # stale output of an earlier run: emptied, never left misleading
-                replaced[part] = _render(SheetData(sheets_title(key), ["本次计算未生成此表"], []), style_ids)
-        added: list[tuple[str, bytes, str]] = []
+                replaced[part] = SheetData(sheets_title(key), ["本次计算未生成此表"], [])
+        added: list[tuple[str, SheetData]] = []
         next_sheet = max((int(i) for i in SHEET_ID.findall(workbook)), default=0) + 1
         rel_ids = set(REL_ID.findall(rels))
         for key, sheet in sheets.items():
@@ -121,7 +117,7 @@ def patch_outputs(src: Path, dst: Path, sheets: dict[str, SheetData]) -> None:
             next_sheet += 1
             rels = rels.replace(b"</Relationships>", f'<Relationship Id="{rid}" Type="{WS_TYPE}" Target="/{part}"/></Relationships>'.encode(), 1)
             types = types.replace(b"</Types>", f'<Override PartName="/{part}" ContentType="{WS_CT}"/></Types>'.encode(), 1)
-            added.append((part, _render(sheet, style_ids), key))
+            added.append((part, sheet))
         with zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
                 name = info.filename
@@ -134,13 +130,13 @@ def patch_outputs(src: Path, dst: Path, sheets: dict[str, SheetData]) -> None:
                 elif name == "xl/styles.xml":
                     data = styles
                 elif name in replaced:
-                    data = replaced[name]
+                    continue  # written below, with the added sheets
                 else:
                     copy_entry(zin, info, zout)  # kept parts keep their stored bytes
                     continue
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-            for part, data, _ in added:
-                zout.writestr(part, data)
+            # The output sheets last, built as they are written and compressed in a second thread.
+            deflate_alongside(zout, [(part, sheet_xml(sheet, style_ids)) for part, sheet in [*replaced.items(), *added]])
 
 
 def sheets_title(key: str) -> str:
