@@ -56,7 +56,6 @@ class DealColumns:
             out[names[code]] = sum(credit[a:b], ZERO)
         return out
 
-
     def of(self, people) -> np.ndarray:
         """Mask of the rows credited to anyone in ``people`` (employee ids)."""
         index = {e: i for i, e in enumerate(self.employees)}
@@ -103,8 +102,8 @@ def _build(rows: list) -> DealColumns:
 def first_days(cols: DealColumns) -> dict[str, dt.date]:
     """Each client's earliest deal date on the sheet, as dated on each deal's first row.
 
-    Keyed in order of the client's first appearance on a deal's first row, as the
-    whole-deal index (``deals.deals_by_client``) orders them.
+    Keyed in order of the client's first appearance on a deal's first row, the
+    order ``deals.client_deals`` keys its answer in too.
     """
     if not cols.first_row.size:
         return {}
