@@ -2,7 +2,8 @@
 
 Prints, for one synthetic book (or a book you name), the wall time of each
 stage in the order it ran and when it finished, so a regression shows up as a
-stage, not just as a total. Stages that start while Deals is still loading
+stage, not just as a total; each component's check and compute are listed
+(indented) inside the stage that runs them. Stages that start while Deals is still loading
 (see ``workbook/early.py``) finish *inside* the load: their end time is then
 earlier than the load's.
 
@@ -29,6 +30,7 @@ def timed(book: Path) -> None:
     print(f"{'imports':22s} {time.perf_counter() - t0:6.2f}")
     for name in STAGES:
         wrap(flows, name, t0)
+    wrap_rules(t0)
     res = flows.calculate_flow(book, out=book.with_name("results.xlsx"))
     print(f"{'total':22s} {time.perf_counter() - t0:6.2f}   ok={res.ok} lines={len(res.lines)} payout={len(res.payout)}")
 
@@ -44,6 +46,25 @@ def wrap(module, name: str, t0: float) -> None:
         return out
 
     setattr(module, name, run)
+
+
+def wrap_rules(t0: float) -> None:
+    """Each component's check and compute as stages of their own ("check KA", "compute MT")."""
+    import dataclasses
+
+    import workbook.rules as rules
+
+    def timer(inner, label: str):
+        def run(book):
+            t = time.perf_counter()
+            out = inner(book)
+            now = time.perf_counter()
+            print(f"  {label:20s} {now - t:6.2f}   (ends at {now - t0:5.2f})", flush=True)
+            return out
+        return run
+
+    rules.RULES = tuple(dataclasses.replace(r, compute=timer(r.compute, f"compute {r.code}"),
+                                            check=timer(r.check, f"check {r.code}") if r.check else None) for r in rules.RULES)
 
 
 def main(arg: str) -> None:
