@@ -93,3 +93,46 @@ def test_many_distinct_floats_parse_like_cell_by_cell(distinct, repeats, kind):
     assert got == want
     assert [str(g) for g in got] == [str(w) for w in want]  # the same Decimal, exponent included
     assert issues == [i for i, v in enumerate(column) if _fails(v, parse)]
+
+
+def _repeats_reference(keys: list) -> list[tuple[int, int]]:
+    """(row, first row with the same key) of every repeat, by a plain dict: the reference for ``_unique``."""
+    seen: dict = {}
+    out = []
+    for i, k in enumerate(keys):
+        first = seen.setdefault(k, i)
+        if first != i:
+            out.append((i, first))
+    return out
+
+
+def _unique_repeats(columns: list[list], keys: tuple[str, ...]) -> list[tuple[int, int]]:
+    from workbook.reader import RawTable
+    from workbook.schema import Column, Sheet
+    from workbook.tables import _unique
+
+    schema = Sheet("T", "测试", tuple(Column(k, k, "id") for k in keys), unique=keys)
+    n = len(columns[0])
+    raw = RawTable(schema, "T", 0, {k: j for j, k in enumerate(keys)})
+    probs = _unique(raw, schema, columns, list(range(1, n + 1)), bytearray(n))
+    return [(int(p.cell[1:]) - 2, int(p.message.split("第 ")[1].split(" 行")[0]) - 2) for p in probs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["D1", "D2", "D3", "Ｄ1", "d1"]), st.sampled_from(["E1", "E2"])), max_size=30),
+       st.booleans())
+def test_repeated_keys_found_like_the_plain_loop(pairs, two_keys):
+    """Every repeat is named, with the row it repeats, and no distinct key is called a repeat."""
+    if not pairs:
+        return
+    columns = [[a for a, _ in pairs], [b for _, b in pairs]] if two_keys else [[a for a, _ in pairs]]
+    keys = ("deal_id", "employee_id") if two_keys else ("deal_id",)
+    expected = _repeats_reference(list(zip(*columns)) if two_keys else columns[0])
+    assert _unique_repeats(columns, keys) == expected
+
+
+def test_keys_whose_hashes_collide_are_not_repeats():
+    """The fast check compares hashes; equal hashes of different keys must still not be reported (hash(-1) == hash(-2))."""
+    assert hash(-1) == hash(-2)
+    assert _unique_repeats([[-1, -2]], ("deal_id",)) == []
+    assert _unique_repeats([[-1, -2, -1]], ("deal_id",)) == [(2, 0)]

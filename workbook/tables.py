@@ -263,8 +263,8 @@ def _unique(raw: RawTable, schema: Sheet, columns: list[list], rownums: list[int
         return []
     index = {c.key: i for i, c in enumerate(schema.columns)}
     key_cols = [columns[index[k]] for k in keys]
-    if 1 not in bad and len(set(zip(*key_cols) if len(key_cols) > 1 else key_cols[0])) == len(bad):
-        return []  # no repeats: one C-level pass instead of the row loop below
+    if 1 not in bad and len(set(map(hash, zip(*key_cols) if len(key_cols) > 1 else key_cols[0]))) == len(bad):
+        return []  # all hashes differ, so all keys do: one C-level pass (no key tuple kept) instead of the row loop below
     seen: dict = {}
     out = []
     col = raw.cols.get(keys[0], 0)
