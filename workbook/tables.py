@@ -201,13 +201,17 @@ def _float_column(values, parse, issues: list | None) -> list | None:
     if 0.0 in keys and _signed_zero_matters(parse):
         return None
     whole = (np.abs(distinct) < 1e15) & (distinct == np.trunc(distinct))
-    if whole.all():  # whole yuan, the usual money column: each its integer, in one C-level pass
+    if whole.all():  # whole yuan, the usual money column: each its integer, in one C-level pass; none can fail
         answers = list(map(Decimal, distinct.astype(np.int64).tolist()))
+        fails = False
     else:
         table = _floats_to_decimal(keys, parse)
         answers = list(map(table.__getitem__, keys))
-    out = list(map(answers.__getitem__, where.tolist()))
-    if issues is not None:
+        fails = True
+    picked = np.empty(len(answers), object)
+    picked[:] = answers
+    out = picked[where].tolist()  # each cell's answer by one NumPy gather, not a Python-level lookup per cell
+    if issues is not None and fails:
         bad = [i for i, r in enumerate(answers) if r.__class__ is CellError]
         if bad:
             issues.extend(np.flatnonzero(np.isin(where, bad)).tolist())
