@@ -14,6 +14,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, islice
+from operator import itemgetter
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -85,7 +86,7 @@ def _col_letters(i: int) -> str:
 CHUNK_ROWS = 5000
 
 
-def _column_cells(col: tuple, money: str | None) -> list[str]:
+def _column_cells(col: Sequence, money: str | None) -> list[str]:
     """The cell XML of one column (a chunk of rows), column-wise for speed.
 
     A column of plain text (no character to escape, no edge spaces) or of plain
@@ -94,9 +95,9 @@ def _column_cells(col: tuple, money: str | None) -> list[str]:
     anything else goes cell by cell through ``_cell``.
     """
     kinds = set(map(type, col))
-    if kinds <= {str, type(None)} and len(col) > 64:
+    if kinds <= {str, int, type(None)} and len(col) > 64:  # (no two of these types hold equal values: bool is left out)
         distinct = set(col)
-        if 2 * len(distinct) < len(col):  # names, statuses, criteria: each distinct text is built once
+        if 2 * len(distinct) < len(col):  # names, statuses, criteria, years: each distinct cell is built once
             table = dict(zip(distinct, _column_cells(tuple(distinct), money)))
             return list(map(table.__getitem__, col))
     if kinds <= {str}:
@@ -132,7 +133,7 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False):
             break
         n = max(width, max(len(r) for r in chunk))
         padded = chunk if all(len(r) == n for r in chunk) else [tuple(r) + (None,) * (n - len(r)) for r in chunk]
-        columns = [_column_cells(col, styles.money if i in money_cols else None) for i, col in enumerate(zip(*padded))]
+        columns = [_column_cells(list(map(itemgetter(i), padded)), styles.money if i in money_cols else None) for i in range(n)]
         if columns:  # the row tags ride on the first and last cells, so the chunk is one join
             columns[0] = ["<row>" + c for c in columns[0]]
             columns[-1] = [c + "</row>" for c in columns[-1]]
