@@ -12,6 +12,7 @@ so every total is the very one the row-by-row loop gives.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -77,24 +78,31 @@ def deal_columns(book: Book) -> DealColumns:
     return book.memo("deal_columns", lambda: _build(book.rows("Deals")))
 
 
-def _codes(values: list) -> tuple[list, np.ndarray]:
-    """(distinct values in order of first appearance, each value's index among them)."""
-    distinct = list(dict.fromkeys(values))
-    index = dict(zip(distinct, range(len(distinct))))
-    return distinct, np.fromiter(map(index.__getitem__, values), np.int32, len(values))
+def _codes(values: list) -> tuple[list, np.ndarray, np.ndarray]:
+    """(distinct values in order of first appearance, each value's index among them, each one's first row).
+
+    One C-level pass: ``setdefault`` gives every row the row number where its
+    value first appeared; the rows that name themselves are the first
+    appearances, in order, and ranking them makes the codes.
+    """
+    n = len(values)
+    first = np.fromiter(map({}.setdefault, values, itertools.count()), np.int64, n)
+    firsts = np.flatnonzero(first == np.arange(n))
+    rank = np.empty(n, np.int32)
+    rank[firsts] = np.arange(len(firsts), dtype=np.int32)
+    return list(map(values.__getitem__, firsts.tolist())), rank[first], firsts
 
 
 def _build(rows: list) -> DealColumns:
     n = len(rows)
-    employees, emp = _codes(list(map(attrgetter("employee_id"), rows)))
-    clients, client = _codes(list(map(attrgetter("client_id"), rows)))
+    employees, emp, _ = _codes(list(map(attrgetter("employee_id"), rows)))
+    clients, client, _ = _codes(list(map(attrgetter("client_id"), rows)))
     dates = list(map(attrgetter("signed_on"), rows))
     ordinal = {d: d.toordinal() for d in set(dates)}
     day = np.fromiter(map(ordinal.__getitem__, dates), np.int32, n)
     years = {d: d.year for d in ordinal}
     year = np.fromiter(map(years.__getitem__, dates), np.int32, n)
-    _, deal = _codes(list(map(attrgetter("deal_id"), rows)))
-    first_row = np.unique(deal, return_index=True)[1]  # codes follow first appearance, so these rise too
+    _, deal, first_row = _codes(list(map(attrgetter("deal_id"), rows)))
     return DealColumns(employees, emp, clients, client, deal, day, year, list(map(attrgetter("amount"), rows)),
                        list(map(attrgetter("share"), rows)), first_row)
 
