@@ -26,7 +26,8 @@ from workbook import reader, tables, xlsx_stream
 from workbook.flows import calculate_flow
 
 
-def plain_cells(col, money):
+def plain_cells(col, money, strings=None):
+    """Every cell alone, text always inline: the fast path's shared strings must read back the same."""
     return [xlsx_stream._cell(v, money) if v.__class__ is not str else (xlsx_stream._text(v) if v else "<c/>") for v in col]
 
 

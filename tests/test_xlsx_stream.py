@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import python_calamine as pc
+import zipfile
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +94,38 @@ def test_long_repetitive_columns_of_numbers_and_text_match_cell_by_cell(repeated
     """Years and the like are built once per distinct value; 1 and True (equal in Python) stay distinct cells."""
     sheet = SheetData("T", ["a", "b"], [(v, v) for v in repeated], frozenset({1}) if money else frozenset())
     assert body("".join(sheet_xml(sheet))) == reference(sheet)
+
+
+def test_repeating_texts_are_shared_and_read_back_exactly(tmp_path):
+    """A results book stores repeating texts once (sharedStrings); every reader sees the same values as inline text would give."""
+    import openpyxl
+
+    texts = ["通过", " lead", "trail ", "A&B", "x<y>z", "bad\x01char", "", None, "=SUM(A1)"]
+    n = CHUNK_ROWS + 70
+    rows = [(texts[i % len(texts)], f"E{i}", i % 3, Decimal(i) / 4) for i in range(n)]
+    path = tmp_path / "out.xlsx"
+    write_xlsx(path, [SheetData("结果", ["status", "id", "k", "amount"], rows, frozenset({3})), SheetData("二", ["s"], [(t,) for t in texts * 10])])
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("xl/worksheets/sheet1.xml").count(b't="s"') == sum(1 for r in rows if r[0])  # the repeating column is shared ...
+        unique = zf.read("xl/sharedStrings.xml").count(b"<si>")
+    assert unique == len([t for t in texts if t])  # ... once per distinct text, both sheets together
+
+    def shown(v):
+        return None if v in ("", None) else v.replace("\x01", "")
+
+    wb = openpyxl.load_workbook(path)
+    got = [tuple(c.value for c in r) for r in wb["结果"].iter_rows(min_row=2)]
+    assert [g[0] for g in got] == [shown(r[0]) for r in rows]
+    assert [g[1] for g in got] == [r[1] for r in rows] and [g[2] for g in got] == [r[2] for r in rows]
+    grid = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("二").to_python()
+    assert [r[0] for r in grid[1:]] == [shown(t) or "" for t in texts * 10]
+
+
+def test_the_same_tables_give_the_same_parts(tmp_path):
+    rows = [("通过" if i % 2 else "未通过", f"E{i % 7}") for i in range(300)]
+    parts = []
+    for name in ("a.xlsx", "b.xlsx"):
+        write_xlsx(tmp_path / name, [SheetData("T", ["s", "e"], rows)])
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            parts.append({n: zf.read(n) for n in zf.namelist()})
+    assert parts[0] == parts[1]

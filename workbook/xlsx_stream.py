@@ -51,12 +51,41 @@ class Styles:
     money: str = "2"
 
 
-def _text(v: str) -> str:
+def _t(v: str) -> str:
+    """A text's ``<t>`` element: escaped, characters XML cannot hold dropped, edge spaces kept."""
     if _NEEDS_ESCAPE.search(v):
         v = escape(_BAD_XML.sub("", v))
     if v and (v[0].isspace() or v[-1].isspace()):
-        return f'<c t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
-    return f'<c t="inlineStr"><is><t>{v}</t></is></c>'
+        return f'<t xml:space="preserve">{v}</t>'
+    return f"<t>{v}</t>"
+
+
+def _text(v: str) -> str:
+    return f'<c t="inlineStr"><is>{_t(v)}</is></c>'
+
+
+class SharedStrings:
+    """The texts of repeating columns, stored once per workbook and referred to by number.
+
+    Excel's own form for text: a results book's names, statuses and criteria
+    repeat hundreds of thousands of times, and a reference is about half the
+    XML of an inline string, so there is less to build, compress and open.
+    Numbered in order of first use, so the same tables give the same file.
+    """
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def cell(self, v: str) -> str:
+        return f'<c t="s"><v>{self.numbers.setdefault(v, len(self.numbers))}</v></c>'
+
+    def xml(self):
+        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{len(self.numbers)}">')
+        texts = list(self.numbers)
+        for i in range(0, len(texts), CHUNK_ROWS):
+            yield "".join(f"<si>{_t(v)}</si>" for v in texts[i:i + CHUNK_ROWS])
+        yield "</sst>"
 
 
 def _cell(v, money: str | None) -> str:
@@ -86,19 +115,23 @@ def _col_letters(i: int) -> str:
 CHUNK_ROWS = 5000
 
 
-def _column_cells(col: Sequence, money: str | None) -> list[str]:
+def _column_cells(col: Sequence, money: str | None, strings: SharedStrings | None = None) -> list[str]:
     """The cell XML of one column (a chunk of rows), column-wise for speed.
 
     A column of plain text (no character to escape, no edge spaces) or of plain
     numbers, the usual case, is converted by one comprehension; a text column
-    that repeats itself is converted once per distinct value and mapped back;
-    anything else goes cell by cell through ``_cell``.
+    that repeats itself is converted once per distinct value and mapped back,
+    into references to ``strings`` when given; anything else goes cell by cell
+    through ``_cell``.
     """
     kinds = set(map(type, col))
     if kinds <= {str, int, type(None)} and len(col) > 64:  # (no two of these types hold equal values: bool is left out)
-        distinct = set(col)
+        distinct = dict.fromkeys(col)
         if 2 * len(distinct) < len(col):  # names, statuses, criteria, years: each distinct cell is built once
-            table = dict(zip(distinct, _column_cells(tuple(distinct), money)))
+            if strings is not None and kinds <= {str, type(None)}:
+                table = {v: strings.cell(v) if v else "<c/>" for v in distinct}
+            else:
+                table = dict(zip(distinct, _column_cells(tuple(distinct), money)))
             return list(map(table.__getitem__, col))
     if kinds <= {str}:
         joined = "\n".join(col)
@@ -116,8 +149,8 @@ def _column_cells(col: Sequence, money: str | None) -> list[str]:
     return [_cell(v, money) if v.__class__ is not str else (_text(v) if v else "<c/>") for v in col]
 
 
-def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False):
-    """The worksheet XML of one output table, in chunks of text."""
+def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False, strings: SharedStrings | None = None):
+    """The worksheet XML of one output table, in chunks of text; repeating texts go to ``strings`` when given."""
     yield SHEET_HEAD.format(tab=' tabSelected="1"' if first else "")
     if sheet.widths:
         yield "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(sheet.widths, start=1)) + "</cols>"
@@ -133,7 +166,7 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False):
             break
         n = max(width, max(len(r) for r in chunk))
         padded = chunk if all(len(r) == n for r in chunk) else [tuple(r) + (None,) * (n - len(r)) for r in chunk]
-        columns = [_column_cells(list(map(itemgetter(i), padded)), styles.money if i in money_cols else None) for i in range(n)]
+        columns = [_column_cells(list(map(itemgetter(i), padded)), styles.money if i in money_cols else None, strings) for i in range(n)]
         if columns:  # the row tags ride on the first and last cells, so the chunk is one join
             columns[0] = ["<row>" + c for c in columns[0]]
             columns[-1] = [c + "</row>" for c in columns[-1]]
@@ -153,6 +186,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                             for i in range(1, len(sheets) + 1))
+        overrides += '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(sheets=overrides))
         zf.writestr("_rels/.rels", ROOT_RELS)
         entries = "".join(f"<sheet name={quoteattr(s.title[:31])} sheetId=\"{i}\" r:id=\"rId{i}\"/>" for i, s in enumerate(sheets, start=1))
@@ -165,9 +199,12 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
         styles_id = len(sheets) + 1
         zf.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                    f'{rels}<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>')
+                    f'{rels}<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+                    f'<Relationship Id="rId{styles_id + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
         zf.writestr("xl/styles.xml", STYLES)
-        deflate_alongside(zf, ((f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1)) for i, sheet in enumerate(sheets, start=1)))
+        strings = SharedStrings()
+        parts = [(f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1, strings=strings)) for i, sheet in enumerate(sheets, start=1)]
+        deflate_alongside(zf, parts + [("xl/sharedStrings.xml", strings.xml())])  # generators: the table is written after the sheets that fill it
 
 
 BLOCK_BYTES = 8 << 20  # few, large hand-overs: each one costs a GIL switch (up to 5 ms) on a busy main thread
