@@ -146,7 +146,7 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
                    for title, schema in wanted if schema.key == "Deals"}  # the long one first (or already started: ``prefetch_deals``)
         started.update({title: small_pool.submit(_read_sheet, path, title, book) for title, schema in wanted if title not in started})
         futures = [(title, schema, started[title]) for title, schema in wanted]
-        marks_future = marks_pool.submit(scan_marks, path)
+        marks_future = marks_pool.submit(scan_marks, path, {title for title, _ in wanted})
         for title, schema, fut in futures:
             if progress:
                 progress(f"读取 {title}")

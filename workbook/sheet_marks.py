@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 from defusedxml import ElementTree as DET
 
@@ -55,8 +56,9 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-_ERROR_CELL = re.compile(rb't="e"')
-_FORMULA = re.compile(rb"<f[ >/]")  # <f>, <f ...> and <f/>
+_MARKED = re.compile(rb't="e"|<f[ >/]')  # an error cell's type, or a formula: <f>, <f ...> and <f/>
+_FORMULA = re.compile(rb"<f[ >/]")
+_CACHED = re.compile(rb"<v>[^<]+</v>")
 
 
 def _find_all(data: bytes, pattern: re.Pattern):
@@ -85,33 +87,35 @@ def _cells_around(data: bytes, pattern: re.Pattern) -> dict[int, tuple[bytes, by
     return out
 
 
-def formula_cells(data: bytes) -> list[tuple[int, int, bytes]]:
-    """(row0, col0, cell body) of every formula cell in one sheet's XML."""
-    out = []
-    for tag, body in _cells_around(data, _FORMULA).values():
+def sheet_marks(data: bytes) -> SheetMarks:
+    """The error cells and uncached formulas of one sheet's XML, found in one pass."""
+    m = SheetMarks()
+    for tag, body in _cells_around(data, _MARKED).values():
         ref = _REF.search(tag)
-        if ref:
-            out.append((int(ref.group(2)) - 1, _col0(ref.group(1)), body))
-    return out
+        if not ref:
+            continue
+        where = (int(ref.group(2)) - 1, _col0(ref.group(1)))
+        if _ERROR_TYPE.search(tag):
+            value = _VALUE.search(body)
+            m.errors[where] = value.group(1).decode("utf-8", "replace") if value else "#错误"
+        if _FORMULA.search(body) and not _CACHED.search(body) and b"<is>" not in body:
+            m.uncached_formulas.append(where)
+    return m
 
 
-def scan_marks(path: str | Path) -> dict[str, SheetMarks]:
+def scan_marks(path: str | Path, titles: Collection[str] | None = None) -> dict[str, SheetMarks]:
+    """Each sheet's marks, by title; only the sheets in ``titles`` when given (the reader's input sheets:
+    output sheets from an earlier run can be larger than all the inputs together)."""
     out: dict[str, SheetMarks] = {}
     with zipfile.ZipFile(path) as zf:
         for title, part in sheet_parts(zf).items():
+            if titles is not None and title not in titles:
+                continue
             try:
                 data = zf.read(part)
             except KeyError:
                 continue
-            m = SheetMarks()
-            for tag, body in _cells_around(data, _ERROR_CELL).values():
-                ref, value = _REF.search(tag), _VALUE.search(body)
-                if ref and _ERROR_TYPE.search(tag):
-                    code = value.group(1).decode("utf-8", "replace") if value else "#错误"
-                    m.errors[(int(ref.group(2)) - 1, _col0(ref.group(1)))] = code
-            for r, c, body in formula_cells(data):
-                if not re.search(rb"<v>[^<]+</v>", body) and b"<is>" not in body:
-                    m.uncached_formulas.append((r, c))
+            m = sheet_marks(data)
             if m.errors or m.uncached_formulas:
                 out[title] = m
     return out
