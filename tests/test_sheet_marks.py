@@ -1,8 +1,8 @@
-"""The error-cell and uncached-formula scan: one pass finds what two passes found.
+"""The error-cell and uncached-formula scan: each marked cell looked at once, the same findings.
 
-``sheet_marks`` looks for error cells and formulas in a single regular-expression
-pass over a sheet's XML. The reference here is the earlier two-pass scan, kept
-word for word, run on random sheets mixing every kind of cell.
+``sheet_marks`` collects the cells around error types and formulas together and
+looks at each once. The reference here is the earlier scan, one loop per kind,
+kept word for word, run on random sheets mixing every kind of cell.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from workbook.sheet_marks import SheetMarks, _cells_around, _col0, _ERROR_TYPE, _REF, _VALUE, scan_marks, sheet_marks
 
 _ERROR_CELL = re.compile(rb't="e"')
-_FORMULA = re.compile(rb"<f[ >/]")
+_FORMULA = re.compile(rb"<f[ >/]")  # (the reference keeps its own patterns)
 
 
 def two_passes(data: bytes) -> SheetMarks:
@@ -50,7 +50,7 @@ CELLS = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(range(len(CELLS))), st.integers(0, 30)), max_size=40))
-def test_one_pass_finds_what_two_passes_found(cells):
+def test_one_look_per_cell_finds_what_two_loops_found(cells):
     xml = "<worksheet><sheetData><row>" + "".join(
         CELLS[k].format(ref=f"{chr(65 + col % 26)}{i + 1}") for i, (k, col) in enumerate(cells)) + "</row></sheetData></worksheet>"
     data = xml.encode()
