@@ -35,9 +35,7 @@ if mode == "calamine":
     wb = pc.CalamineWorkbook.from_path(path)
     n = sum(len(wb.get_sheet_by_name(s).to_python()) for s in wb.sheet_names)
     info = {{"rows": n}}
-else:  # as ``bonusbook calculate`` runs: the Deals read starts, then the engine is imported
-    from workbook.reader import prefetch_deals
-    prefetch_deals(path)
+else:
     from workbook.flows import calculate_flow
     res = calculate_flow(path, out=None if mode == "inplace" else out)
     info = {{"ok": res.ok, "lines": len(res.lines), "payout": len(res.payout), "errors": len(res.errors)}}

@@ -11,14 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from typing import TYPE_CHECKING
-
 from . import __version__
 from . import problems as P
-from .reader import prefetch_deals
-
-if TYPE_CHECKING:
-    from .flows import Outcome
+from .flows import Outcome, calculate_flow, validate_flow
 
 
 class _Progress:
@@ -51,25 +46,12 @@ def _need_file(path: str) -> Path:
     return p
 
 
-def _started(path: str) -> Path:
-    """The book, its Deals sheet already being read while the engine is imported (``prefetch_deals``)."""
-    book = _need_file(path)
-    prefetch_deals(book)
-    return book
-
-
 def cmd_validate(a) -> int:
-    book = _started(a.book)
-    from .flows import validate_flow  # imported after the read has started, which it overlaps
-
-    return _report(validate_flow(book, write=a.write, progress=_Progress(a.quiet)))
+    return _report(validate_flow(_need_file(a.book), write=a.write, progress=_Progress(a.quiet)))
 
 
 def cmd_calculate(a) -> int:
-    book = _started(a.book)
-    from .flows import calculate_flow  # imported after the read has started, which it overlaps
-
-    return _report(calculate_flow(book, out=a.out, progress=_Progress(a.quiet)))
+    return _report(calculate_flow(_need_file(a.book), out=a.out, progress=_Progress(a.quiet)))
 
 
 def cmd_template(a) -> int:

@@ -8,17 +8,14 @@ error become a blank and then a silent zero. Nothing here interprets values;
 """
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass, field
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
 import python_calamine as pc
 
 from . import problems as P
-from .hostile import HostileFile, screen
 from .schema import INPUT_SHEETS, OUTPUT_SHEETS, Sheet, header_aliases, norm_header
 from .sheet_marks import SheetMarks, scan_marks
 
@@ -55,69 +52,6 @@ def still_loading(future) -> bool:
     return not future.done()
 
 
-def _read_sheet(path: str, title: str, source: pc.CalamineWorkbook | None = None) -> tuple[list[list], list]:
-    """(the sheet's full grid from A1, its merged ranges)."""
-    if source is None:  # a workbook object serves one thread at a time: a sheet read in a thread of its own opens its own
-        source = pc.CalamineWorkbook.from_path(path)
-    sheet = source.get_sheet_by_name(title)
-    return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
-
-
-_PREFETCHED: dict[tuple, tuple[str, Future]] = {}  # file identity -> (Deals sheet title, its read)
-
-
-def _identity(path: str | Path) -> tuple:
-    """The file as it is now: a prefetched read is used only if the file is unchanged since."""
-    st = os.stat(path)
-    return os.path.realpath(path), st.st_mtime_ns, st.st_size, st.st_ino
-
-
-def prefetch_deals(path: str | Path) -> None:
-    """Start reading the Deals sheet of ``path`` now, for the next ``iter_tables`` of the same file.
-
-    The command line calls this before it imports the rest of the engine, so
-    the longest read of a run overlaps the imports (about 0.1 s) instead of
-    following them. Only a file that passes the hostile-file screen and is
-    named as a workbook is touched; anything else is left to ``load_book``,
-    which reports it. If the file changes before it is loaded, the read is
-    not used.
-    """
-    path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return
-    try:
-        screen(path, allow_vba=path.suffix.lower() == ".xlsm")
-        key = _identity(path)
-        source = pc.CalamineWorkbook.from_path(str(path))
-        titles = [t for t in source.sheet_names if getattr(match_sheet(t), "key", "") == "Deals"]
-    except (HostileFile, pc.CalamineError, OSError, ValueError):
-        return
-    if not titles:
-        return
-    fut: Future = Future()
-
-    def run() -> None:
-        fut.set_running_or_notify_cancel()
-        try:
-            fut.set_result(_read_sheet(str(path), titles[0], source))
-        except BaseException as e:  # noqa: BLE001 - handed to the reader, which reports it as for its own read
-            fut.set_exception(e)
-
-    _PREFETCHED.clear()  # one file at a time: a read nobody took is dropped
-    _PREFETCHED[key] = (titles[0], fut)
-    threading.Thread(target=run, name="bonusbook-deals-prefetch", daemon=True).start()  # daemon: an early exit never waits for it
-
-
-def _take_prefetched(path: str) -> tuple[str, Future] | None:
-    try:
-        key = _identity(path)
-    except OSError:
-        key = None
-    found = _PREFETCHED.pop(key, None)
-    _PREFETCHED.clear()
-    return found
-
-
 def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[str], None] | None = None,
                 waiting: Callable[[], None] | None = None) -> Iterator[RawTable]:
     """Yield each input sheet as soon as it is read; problems go to ``probs``.
@@ -139,12 +73,15 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
     seen: dict[str, str] = {}
     found: list[tuple[int, RawTable]] = []  # where each sheet's error-cell problems belong in ``probs``
 
-    prefetched = _take_prefetched(path)
+    def read(title: str, source: pc.CalamineWorkbook | None):
+        if source is None:  # a workbook object serves one thread at a time: Deals opens its own, in its thread
+            source = pc.CalamineWorkbook.from_path(path)
+        sheet = source.get_sheet_by_name(title)
+        return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
 
     with ThreadPoolExecutor(1) as marks_pool, ThreadPoolExecutor(1) as big_pool, ThreadPoolExecutor(1) as small_pool:
-        started = {title: prefetched[1] if prefetched and prefetched[0] == title else big_pool.submit(_read_sheet, path, title)
-                   for title, schema in wanted if schema.key == "Deals"}  # the long one first (or already started: ``prefetch_deals``)
-        started.update({title: small_pool.submit(_read_sheet, path, title, book) for title, schema in wanted if title not in started})
+        started = {title: big_pool.submit(read, title, None) for title, schema in wanted if schema.key == "Deals"}  # the long one first
+        started.update({title: small_pool.submit(read, title, book) for title, schema in wanted if title not in started})
         futures = [(title, schema, started[title]) for title, schema in wanted]
         marks_future = marks_pool.submit(scan_marks, path, {title for title, _ in wanted})
         for title, schema, fut in futures:
