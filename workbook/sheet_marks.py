@@ -89,6 +89,16 @@ def _cells_around(data: bytes, *patterns: re.Pattern) -> dict[int, tuple[bytes, 
     return out
 
 
+def formula_cells(data: bytes) -> list[tuple[int, int, bytes]]:
+    """(row0, col0, cell body) of every formula cell in one sheet's XML."""
+    out = []
+    for tag, body in _cells_around(data, _FORMULA).values():
+        ref = _REF.search(tag)
+        if ref:
+            out.append((int(ref.group(2)) - 1, _col0(ref.group(1)), body))
+    return out
+
+
 def sheet_marks(data: bytes) -> SheetMarks:
     """The error cells and uncached formulas of one sheet's XML, each cell looked at once."""
     m = SheetMarks()
