@@ -43,3 +43,13 @@ def test_share_problems_are_listed_in_deal_order():
     found = problems(deal("D1", "C1", "E1", "2026-07-01", "1000", "50%"), deal("D1", "C1", "E2", "2026-07-01", "1000", "40%"),
                      deal("D2", "C2", "E1", "2026-07-02", "500", "60%"))
     assert [c for c, _, _ in found] == ["D2", "D4"]
+
+
+def test_an_out_of_range_share_never_passes_as_part_of_a_whole_deal():
+    """60% + 50% + 150% is 260%, not 100% (the fast test counts in tenths: 6 + 5 and a marker for 150% must not make 10)."""
+    book = book_from(Employees=[emp("E1"), emp("E2"), emp("E3")], Clients=[client("C1")],
+                     Deals=[deal("D1", "C1", "E1", "2026-07-01", "1000", "60%"), deal("D1", "C1", "E2", "2026-07-01", "1000", "50%"),
+                            deal("D1", "C1", "E3", "2026-07-01", "1000", "150%")])
+    found = [(p.cell, p.column, p.message) for p in check_deals(book)]
+    assert [(c, col) for c, col, _ in found] == [("D4", "share"), ("D2", "share")]
+    assert "合计为 260.0%" in found[1][2]
