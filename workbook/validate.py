@@ -32,8 +32,8 @@ def check_deals(book: Book) -> list[P.Problem]:
     """References, shares and amounts of every Deals row; split deals consistent and at 100%.
 
     Written over whole columns (``deal_columns``, which the rules share), and
-    whole deals are built only for the split ones, because a quarter can hold
-    200,000 rows.
+    whole deals are built only for the split ones that ``_settled`` cannot
+    pass at once, because a quarter can hold 200,000 rows.
     """
     from .rules.deal_columns import deal_columns
     from .rules.deals import deals_of

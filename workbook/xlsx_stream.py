@@ -1,10 +1,13 @@
 """A minimal streaming .xlsx writer for large output tables.
 
 xlsxwriter spends ~15 µs per cell in Python; a quarter's Results sheet has
-hundreds of thousands of cells. This writer emits the sheet XML directly, one
-joined string per row, with inline strings (so no shared-string table to build),
-a bold header, a ``0.00`` money format, frozen header row and sheet protection.
-It writes values only: text is always a string cell, never a formula.
+hundreds of thousands of cells. This writer emits the sheet XML directly, a
+chunk of rows per joined string, with a bold header, a ``0.00`` money format,
+frozen header row and sheet protection. Text is inline, except that a results
+workbook keeps the texts of repeating columns in a shared-strings table
+(``SharedStrings``); patched into a user's book (``book_patch``), text stays
+inline so the book's own table is never touched. It writes values only: text
+is always a string cell, never a formula.
 """
 from __future__ import annotations
 
