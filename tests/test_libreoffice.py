@@ -147,3 +147,30 @@ def test_a_sheet_renders_to_png_and_the_screenshots_are_committed(lo, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     committed = sorted(p.name for p in SCREENSHOTS.glob("*.png"))
     assert {"template-instructions.png", "template-policy.png", "demo-payout.png"} <= set(committed)
+
+
+def test_a_results_workbook_with_shared_strings_reads_the_same_in_libreoffice(lo, tmp_path):
+    """A separate results workbook keeps repeating texts in a shared-strings table (more than 64 rows a column)."""
+    import zipfile
+
+    import python_calamine as pc
+
+    from bench.synth import make_quarter
+    from workbook.flows import calculate_flow
+
+    book = make_quarter(tmp_path / "q.xlsx", 400)
+    out = tmp_path / "results.xlsx"
+    res = calculate_flow(book, out=out)
+    assert res.ok, res.summary
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("xl/sharedStrings.xml").count(b"<si>") > 10
+    shown = lo.sheets_as_csv(out, tmp_path / "csv")
+    wb = pc.CalamineWorkbook.from_path(str(out))
+    for title in ("计算明细 (Results)", "发放表 (Payout)", "等级评审明细 (GradeDetail)"):
+        ours = [["" if v is None else v for v in row] for row in wb.get_sheet_by_name(title).to_python()]
+        theirs = shown[title]
+        assert len(theirs) == len(ours) > 65
+        for a, b in zip(ours, theirs):  # text cells compared as text; numbers through money()
+            assert [x for x in a if isinstance(x, str)] == [y for x, y in zip(a, b) if isinstance(x, str)]
+    results = table(shown["计算明细 (Results)"])
+    assert sorted(money(r["amount"]) for r in results) == sorted(l.amount for l in res.lines)
