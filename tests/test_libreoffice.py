@@ -170,7 +170,7 @@ def test_a_results_workbook_with_shared_strings_reads_the_same_in_libreoffice(lo
         ours = [["" if v is None else v for v in row] for row in wb.get_sheet_by_name(title).to_python()]
         theirs = shown[title]
         assert len(theirs) == len(ours) > 65
-        for a, b in zip(ours, theirs):  # text cells compared as text; numbers through money()
+        for a, b in zip(ours, theirs):  # every text cell as LibreOffice shows it; the amounts are compared below
             assert [x for x in a if isinstance(x, str)] == [y for x, y in zip(a, b) if isinstance(x, str)]
     results = table(shown["计算明细 (Results)"])
     assert sorted(money(r["amount"]) for r in results) == sorted(l.amount for l in res.lines)
