@@ -133,3 +133,11 @@ def test_shared_texts_are_numbered_in_order_of_first_use(tmp_path):
     assert parts[0] == parts[1]
     texts = [t.decode() for t in re.findall(rb"<si><t>([^<]*)</t></si>", parts[0]["xl/sharedStrings.xml"])]
     assert texts == ["未通过", "通过"] + [f"E{i}" for i in range(7)]  # a chunk is built column by column
+
+
+def test_a_column_that_starts_with_text_still_keeps_1_and_true_apart():
+    """Text columns take their types from their distinct values; a key like 1 also stands for an equal True or 1.0."""
+    values = ["", None, "通过", 1, True, 1.0, Decimal(1), 2025] * 20
+    sheet = SheetData("T", ["a"], [(v,) for v in values])
+    assert body("".join(sheet_xml(sheet))) == reference(sheet)
+    assert '<c t="b"><v>1</v></c>' in body("".join(sheet_xml(sheet)))

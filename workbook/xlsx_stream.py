@@ -16,8 +16,7 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, islice
-from operator import itemgetter
+from itertools import islice
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -118,6 +117,9 @@ def _col_letters(i: int) -> str:
 CHUNK_ROWS = 5000
 
 
+_TEXTUAL = frozenset({str, type(None)})  # a text (or None) never equals a value of another type
+
+
 def _column_cells(col: Sequence, money: str | None, strings: SharedStrings | None = None) -> list[str]:
     """The cell XML of one column (a chunk of rows), column-wise for speed.
 
@@ -127,9 +129,17 @@ def _column_cells(col: Sequence, money: str | None, strings: SharedStrings | Non
     into references to ``strings`` when given; anything else goes cell by cell
     through ``_cell``.
     """
-    kinds = set(map(type, col))
-    if kinds <= {str, int, type(None)} and len(col) > 64:  # (no two of these types hold equal values: bool is left out)
+    distinct = None
+    if col and col[0].__class__ in _TEXTUAL:  # a text column, the usual case: its types are those of its distinct values
         distinct = dict.fromkeys(col)
+        kinds = set(map(type, distinct))
+        if not kinds <= _TEXTUAL:  # a key may stand for equal values of other types (1, 1.0 and True): look at every cell
+            kinds = set(map(type, col))
+    else:
+        kinds = set(map(type, col))
+    if kinds <= {str, int, type(None)} and len(col) > 64:  # (no two of these types hold equal values: bool is left out)
+        if distinct is None:
+            distinct = dict.fromkeys(col)
         if 2 * len(distinct) < len(col):  # names, statuses, criteria, years: each distinct cell is built once
             if strings is not None and kinds <= {str, type(None)}:
                 table = {v: strings.cell(v) if v else "<c/>" for v in distinct}
@@ -169,11 +179,15 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False, 
             break
         n = max(width, max(len(r) for r in chunk))
         padded = chunk if all(len(r) == n for r in chunk) else [tuple(r) + (None,) * (n - len(r)) for r in chunk]
-        columns = [_column_cells(list(map(itemgetter(i), padded)), styles.money if i in money_cols else None, strings) for i in range(n)]
-        if columns:  # the row tags ride on the first and last cells, so the chunk is one join
-            columns[0] = ["<row>" + c for c in columns[0]]
-            columns[-1] = [c + "</row>" for c in columns[-1]]
-            yield "".join(chain.from_iterable(zip(*columns)))
+        if not n:  # no header and empty rows: nothing to write
+            continue
+        # The chunk as one flat list, row after row: <row>, its cells, </row>. Each column's
+        # cells go in by one slice assignment, so the chunk is one join.
+        stride = n + 2
+        flat = ["<row>", *([None] * n), "</row>"] * len(chunk)
+        for i, values in enumerate(zip(*padded)):
+            flat[i + 1::stride] = _column_cells(values, styles.money if i in money_cols else None, strings)
+        yield "".join(flat)
     yield "</sheetData>"
     if sheet.protect:
         yield '<sheetProtection sheet="1" objects="1" scenarios="1"/>'
