@@ -67,6 +67,17 @@ def test_single_type_columns_parse_like_cell_by_cell(column, kind, blanks):
     assert issues == [i for i, v in enumerate(column) if (reference(v, parse) is None and blanks) or (reference(v, parse) is not None and _fails(v, parse))]
 
 
+@given(st.sampled_from(KINDS))
+def test_a_repeating_column_that_starts_with_text_keeps_1_true_and_1_0_apart(kind):
+    """Repeating text columns take their types from their distinct values; a value there may stand for equal ones of other types."""
+    column = ["1", "1", "是", 1, True, 1.0, "1", None] * 5
+    parse = parser_for(kind)
+    got = [("error", r.message) if isinstance(r, CellError) else r for r in parse_column(column, parse, [], True)]
+    want = [reference(v, parse) for v in column]
+    assert got == want
+    assert [type(g) for g in got] == [type(w) for w in want]
+
+
 def _fails(value, parse) -> bool:
     try:
         parse(value)

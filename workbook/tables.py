@@ -147,7 +147,14 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
     Empty cells (None) may be mixed in: None equals no other value. Returns None
     (use the general loop) for mixed types, lists or NaN.
     """
-    kinds = set(map(type, values))
+    distinct = set(values) if values and values[0].__class__ is str else None
+    if distinct is not None and 2 * len(distinct) < len(values):
+        # Repeating text: the types of its distinct values, a pass over far fewer. Exact
+        # whenever they are text (and None) alone, as a text equals only a text; with any
+        # other type among them the column is mixed, and goes the general way, either way.
+        kinds = set(map(type, distinct))
+    else:
+        kinds = set(map(type, values))
     gaps = type(None) in kinds
     kinds.discard(type(None))
     if len(kinds) != 1:
@@ -157,7 +164,8 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
         return None
     if kind is float and not gaps and parse in _NUMBER_PARSERS and len(set(values[:512])) > 64:
         return _float_column(values, parse, issues)  # many distinct values: sorting beats hashing
-    distinct = set(values)
+    if distinct is None:
+        distinct = set(values)
     distinct.discard(None)
     if kind is float and (any(v != v for v in distinct) or (0.0 in distinct and _signed_zero_matters(parse))):
         return None  # NaN never finds itself in a dict by value; 0.0 and -0.0 share one
