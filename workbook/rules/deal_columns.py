@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from operator import attrgetter, mul
 
@@ -57,9 +58,19 @@ class DealColumns:
             out[names[code]] = sum(credit[a:b], ZERO)
         return out
 
+    @cached_property
+    def employee_codes(self) -> dict[str, int]:
+        """Employee id -> code; made once, as several rules ask."""
+        return {e: i for i, e in enumerate(self.employees)}
+
+    @cached_property
+    def client_codes(self) -> dict[str, int]:
+        """Client id -> code; made once (100,000 clients take a tenth of the time of a rule to index)."""
+        return {c: i for i, c in enumerate(self.clients)}
+
     def of(self, people) -> np.ndarray:
         """Mask of the rows credited to anyone in ``people`` (employee ids)."""
-        index = {e: i for i, e in enumerate(self.employees)}
+        index = self.employee_codes
         return np.isin(self.emp, [index[e] for e in people if e in index])
 
     def between(self, first: dt.date, last: dt.date) -> np.ndarray:

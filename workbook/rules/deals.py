@@ -55,7 +55,7 @@ def client_deals(book: Book, clients: Iterable[str]) -> dict[str, list[Deal]]:
     """Whole deals of each of ``clients`` that has any, keyed in order of the client's
     first appearance on a deal (a deal belongs to the client on its first row)."""
     cols = deal_columns(book)
-    index = {c: i for i, c in enumerate(cols.clients)}
+    index = cols.client_codes
     chosen = np.zeros(len(cols.clients), bool)
     chosen[[index[c] for c in clients if c in index]] = True
     out: dict[str, list[Deal]] = {}
