@@ -141,7 +141,7 @@ def _column_cells(col: Sequence, money: str | None, strings: SharedStrings | Non
         if distinct is None:
             distinct = dict.fromkeys(col)
         if 2 * len(distinct) < len(col):  # names, statuses, criteria, years: each distinct cell is built once
-            if strings is not None and kinds <= {str, type(None)}:
+            if strings is not None and kinds <= _TEXTUAL:
                 table = {v: strings.cell(v) if v else "<c/>" for v in distinct}
             else:
                 table = dict(zip(distinct, _column_cells(tuple(distinct), money)))
