@@ -148,3 +148,45 @@ def test_keys_whose_hashes_collide_are_not_repeats():
     assert hash(-1) == hash(-2)
     assert _unique_repeats([[-1, -2]], ("deal_id",)) == []
     assert _unique_repeats([[-1, -2, -1]], ("deal_id",)) == [(2, 0)]
+
+
+def _deals_raw(cells: list[list]):
+    from workbook.reader import RawTable
+    from workbook.schema import INPUT_SHEETS
+
+    schema = next(s for s in INPUT_SHEETS if s.key == "Deals")
+    keys = ["deal_id", "client_id", "employee_id", "signed_on", "amount", "share"]
+    return RawTable(schema, "Deals", 0, {k: j for j, k in enumerate(keys)}, [(i + 1, row) for i, row in enumerate(cells)])
+
+
+def test_parsed_columns_line_up_with_the_rows_and_the_deal_columns_match_a_plain_list():
+    """The columns kept with the rows are the rows' own fields, column by column, so
+    deal columns built from them equal those pulled out of a plain list of the rows."""
+    from workbook.rules.deal_columns import _build
+    from workbook.tables import columns_of, parse_table
+
+    rows, probs = parse_table(_deals_raw([["D1", "C1", "E1", dt.date(2025, 3, 1), 1000.0, 0.6],
+                                          ["D1", "C1", "E2", dt.date(2025, 3, 1), 1000.0, 0.4],
+                                          ["D2", " C2", "E1", "2025-11-30", "2,500", "100%"]]))
+    assert not [p for p in probs if p.severity == "error"]
+    cols = columns_of(rows)
+    assert cols is not None
+    for name, column in cols.items():
+        assert column == [getattr(r, name) for r in rows], name
+    a, b = _build(rows), _build(list(rows))
+    assert columns_of(list(rows)) is None
+    for f in ("employees", "clients", "amount", "share"):
+        assert getattr(a, f) == getattr(b, f)
+    for f in ("emp", "client", "deal", "day", "year", "first_row"):
+        assert getattr(a, f).tolist() == getattr(b, f).tolist()
+
+
+def test_rows_dropped_for_bad_cells_keep_no_columns():
+    """A dropped row would shift every column against the rows: then there are none to take."""
+    from workbook.tables import columns_of, parse_table
+
+    rows, probs = parse_table(_deals_raw([["D1", "C1", "E1", dt.date(2025, 3, 1), 1000.0, 1.0],
+                                          ["D2", "C1", "E1", "not a date", 1000.0, 1.0],
+                                          ["D3", "C2", "E2", dt.date(2025, 3, 2), 500.0, 1.0]]))
+    assert [r.deal_id for r in rows] == ["D1", "D3"]
+    assert columns_of(rows) is None

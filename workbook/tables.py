@@ -262,10 +262,33 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
     columns.append(list(map((1).__add__, rownums)))
     make = partial(tuple.__new__, t)  # what ``t._make`` does, without its Python-level frame per row
     if 1 in bad:
-        out = [make(vals) for i, vals in enumerate(zip(*columns)) if not bad[i]]
-    else:
-        out = list(map(make, zip(*columns)))
+        return Rows(make(vals) for i, vals in enumerate(zip(*columns)) if not bad[i]), probs
+    out = Rows(map(make, zip(*columns)))
+    out.columns = dict(zip(t._fields, columns))
     return out, probs
+
+
+class Rows(list):
+    """A sheet's typed rows; with every row kept, also the parsed columns they were made from.
+
+    ``columns`` maps each field to its column (None when a bad row was dropped,
+    so the columns would not line up with the rows). Rules that work on whole
+    columns (``rules.deal_columns``) take a column from here instead of pulling
+    it back out of 200,000 rows, a pass per column. A copy or a filtered list is
+    a plain list, without columns; the rows of a loaded book never change.
+    """
+
+    __slots__ = ("columns",)
+
+    def __init__(self, rows=()) -> None:
+        super().__init__(rows)
+        self.columns: dict[str, list] | None = None
+
+
+def columns_of(rows: list) -> dict[str, list] | None:
+    """The parsed columns behind ``rows`` (see ``Rows``), or None: then read the rows."""
+    cols = getattr(rows, "columns", None)
+    return cols if cols is not None and len(cols["row"]) == len(rows) else None
 
 
 def _unique(raw: RawTable, schema: Sheet, columns: list[list], rownums: list[int], bad: bytearray) -> list[P.Problem]:

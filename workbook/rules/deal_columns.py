@@ -23,6 +23,7 @@ import numpy as np
 
 from ..model import Book
 from ..money import ZERO
+from ..tables import columns_of
 
 
 @dataclass(frozen=True)
@@ -106,16 +107,17 @@ def _codes(values: list) -> tuple[list, np.ndarray, np.ndarray]:
 
 def _build(rows: list) -> DealColumns:
     n = len(rows)
-    employees, emp, _ = _codes(list(map(attrgetter("employee_id"), rows)))
-    clients, client, _ = _codes(list(map(attrgetter("client_id"), rows)))
-    dates = list(map(attrgetter("signed_on"), rows))
+    parsed = columns_of(rows)
+    column = parsed.__getitem__ if parsed is not None else (lambda name: list(map(attrgetter(name), rows)))  # kept from parsing: no pass over the rows
+    employees, emp, _ = _codes(column("employee_id"))
+    clients, client, _ = _codes(column("client_id"))
+    dates = column("signed_on")
     ordinal = {d: d.toordinal() for d in set(dates)}
     day = np.fromiter(map(ordinal.__getitem__, dates), np.int32, n)
     years = {d: d.year for d in ordinal}
     year = np.fromiter(map(years.__getitem__, dates), np.int32, n)
-    _, deal, first_row = _codes(list(map(attrgetter("deal_id"), rows)))
-    return DealColumns(employees, emp, clients, client, deal, day, year, list(map(attrgetter("amount"), rows)),
-                       list(map(attrgetter("share"), rows)), first_row)
+    _, deal, first_row = _codes(column("deal_id"))
+    return DealColumns(employees, emp, clients, client, deal, day, year, column("amount"), column("share"), first_row)
 
 
 def first_days(cols: DealColumns) -> dict[str, dt.date]:
