@@ -150,10 +150,12 @@ def _old_client_sales(book: Book, year: int) -> tuple[dict[str, int], dict[str, 
     cols = deal_columns(book)
     width = max(len(cols.clients), 1)
     pair = cols.emp.astype(np.int64) * width + cols.client
-    old = np.unique(pair[cols.day < dt.date(year, 1, 1).toordinal()])
-    people, counts = np.unique(old // width, return_counts=True)
+    pairs, which = np.unique(pair, return_inverse=True)  # one sort; each row's pair as an index into ``pairs``
+    is_old = np.zeros(len(pairs), bool)
+    is_old[which[cols.day < dt.date(year, 1, 1).toordinal()]] = True
+    people, counts = np.unique(pairs[is_old] // width, return_counts=True)
     existing = {cols.employees[e]: n for e, n in zip(people.tolist(), counts.tolist())}
-    known = np.isin(pair, old)
+    known = is_old[which]
     this = cols.sums(known & (cols.year == year) & (cols.day <= book.period.end.toordinal()), cols.emp, cols.employees)
     last = cols.sums(known & (cols.year == year - 1), cols.emp, cols.employees)
     return existing, this, last
