@@ -166,9 +166,12 @@ def check(book: Book) -> list[P.Problem]:
         return [P.error(book.title("Policy"), book.cell("Policy", row, "value"), "kp_table", f"参数 kp_table 须留空（k = S/100）或填 KPI 系数档位表 {' / '.join(KP_TABLES)}", expected="空 或 kp_coefficient", found=name)]
     table, cap, score_max = _settings(book)
     emps = book.employees
+    scored, _ = coefficients(book)  # a group scored there passed every row (kpi_score scores them all): no need to score it again
     for (emp, period), rows in groups(book, str(book.period)).items():
         if emp not in emps:
             probs.append(book.problem(P.ERROR, "KPI", rows[0], "employee_id", f"工号 {emp} 不在 员工 (Employees) 表中", found=emp))
+        if emp in scored:
+            continue
         row_probs = _all_row_problems(book, rows, cap, score_max)
         probs.extend(row_probs)
         if row_probs:
