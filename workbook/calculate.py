@@ -18,6 +18,7 @@ from .early import Early
 from .load import gc_paused
 from .model import Book
 from .money import ZERO
+from .records import quick_init
 from .periods import next_month
 from .rules import active_rules
 from .validate import check_book
@@ -25,6 +26,7 @@ from .validate import check_book
 PAYOUT_COLUMNS = ("period", "pay_month", "employee_id", "employee_name", "department", "item_code", "item_name", "amount", "currency", "basis")
 
 
+@quick_init
 @dataclass(frozen=True)
 class PayoutRow:
     period: str

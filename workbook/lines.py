@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .money import ZERO, round_fen
+from .records import quick_init
 
 PAID, REJECTED, PENDING, RECORDED = "paid", "rejected", "pending", "recorded"
 STATUS_ZH = {PAID: "发放", REJECTED: "驳回", PENDING: "待审批", RECORDED: "记录"}
@@ -34,6 +35,7 @@ ITEM_NAMES = {
 }
 
 
+@quick_init
 @dataclass(frozen=True)
 class Line:
     employee_id: str

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from .records import quick_init
+
 ERROR = "error"
 WARNING = "warning"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Problem:
     """One finding about the input, located as precisely as we can."""

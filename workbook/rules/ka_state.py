@@ -13,6 +13,7 @@ from typing import Any
 
 from ..money import ZERO, fmt_plain
 from ..periods import Quarter
+from ..records import quick_init
 
 ONE = Decimal(1)
 
@@ -63,6 +64,7 @@ class KAState:
         return f"未补足季度：{open_}；结转 {fmt_plain(self.excess)}"
 
 
+@quick_init
 @dataclass(frozen=True)
 class QuarterInput:
     """One employee's quarter, already measured: revenue credited by share, CRM-only."""

@@ -33,6 +33,7 @@ from .. import problems as P
 from ..lines import RECORDED, Line, outcome
 from ..model import Book
 from ..money import ZERO, excel_fen, fen_half_up, fmt_plain, round_fen, scaled
+from ..records import quick_init
 from .ka_inputs import check as check_inputs
 from .ka_inputs import gather
 from .ka_state import KAState, QuarterInput, Shortfall
@@ -70,6 +71,7 @@ class Cleared:
     left: Decimal  # still missing afterwards
 
 
+@quick_init
 @dataclass(frozen=True)
 class Settlement:
     """Every number of one quarter's KA, for the line and for tests."""

@@ -22,6 +22,7 @@ from typing import Sequence
 from .. import problems as P
 from ..model import Book
 from ..money import ZERO, fmt_plain
+from ..records import quick_init
 from ..tiers import NoBand, TierTable
 
 RULE = "POLICY §7 KPI 考核系数"
@@ -40,6 +41,7 @@ class KpiInputError(ValueError):
         super().__init__(message)
 
 
+@quick_init
 @dataclass(frozen=True)
 class IndicatorScore:
     indicator: str
@@ -53,6 +55,7 @@ class IndicatorScore:
         return self.weight * self.score
 
 
+@quick_init
 @dataclass(frozen=True)
 class KpiResult:
     score: Decimal  # S, the weighted score
