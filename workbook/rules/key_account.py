@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, getcontext
+from functools import cached_property
 from typing import Callable
 
 from .. import problems as P
@@ -55,6 +56,12 @@ class KAParams:
     flat_rate: Decimal = Decimal("0.06")
     fixed_share: Decimal = Decimal("0.8")
     kpi_share: Decimal = Decimal("0.2")
+
+    @cached_property
+    def shown(self) -> dict[str, str]:
+        """The parameters as the explanations write them: made once per run, not once per person."""
+        return {"rate": _pct(self.rate), "base_ratio": _pct(self.base_ratio), "flat_rate": _pct(self.flat_rate),
+                "fixed_share": _pct(self.fixed_share), "kpi_share": _pct(self.kpi_share), "carry_threshold": fmt_plain(self.carry_threshold)}
 
     @classmethod
     def from_policy(cls, policy) -> "KAParams":
@@ -297,11 +304,12 @@ def _units(v: Decimal, a: int, limit: int) -> int:
 def explain(s: Settlement, q: QuarterInput, p: KAParams) -> str:
     """The KA line's basis: X, B, T, shortfalls cleared, L, A, carry, F, flat amount and k."""
     f = fmt_plain
+    shown = p.shown
     head = f"{q.period}：完成额 X = 本季计入任务 {f(q.counting)} + 上季结转 {f(s.E_in)} = {f(s.X)}"
     if s.case == "new_hire":
         body = f"；新业务员入职当季不承担任务：计提额 A = X = {f(s.A)}，不扣款、不形成欠额、不结转"
     else:
-        body = f"；目标 T = {f(s.T)}，基数 B = {_pct(p.base_ratio)} × T = {f(s.B)}"
+        body = f"；目标 T = {f(s.T)}，基数 B = {shown['base_ratio']} × T = {f(s.B)}"
         if s.case == "below_base":
             body += f"；X < B：不计提任务奖金，扣发固定工资 {f(s.deduction)}，形成欠额 B − X = {f(s.B - s.X)} 待以后季度补足"
         else:
@@ -310,27 +318,28 @@ def explain(s: Settlement, q: QuarterInput, p: KAParams) -> str:
                 parts = []
                 for c in s.cleared:
                     if c.closed:
-                        parts.append(f"{c.period} 补 {f(c.used)} 已补足，补发 {_pct(p.rate)} × (B_k − F_k) = {f(c.back_pay)}")
+                        parts.append(f"{c.period} 补 {f(c.used)} 已补足，补发 {shown['rate']} × (B_k − F_k) = {f(c.back_pay)}")
                     else:
                         parts.append(f"{c.period} 补 {f(c.used)} 仍欠 {f(c.left)}")
                 body += "，先补以前未完成基数的季度：" + "；".join(parts)
             body += f"；余额 L = {f(s.L)}，计提额 A = B + L = {f(s.B + s.L)}"
             if s.carry:
-                body += f"；A > T 且 X < {f(p.carry_threshold)}：A 取 T = {f(s.A)}，超出 {f(s.carry)} 转入下季"
+                body += f"；A > T 且 X < {shown['carry_threshold']}：A 取 T = {f(s.A)}，超出 {f(s.carry)} 转入下季"
             elif s.B + s.L > s.T:
-                body += f"；X ≥ {f(p.carry_threshold)}：全额当季计提，不结转"
+                body += f"；X ≥ {shown['carry_threshold']}：全额当季计提，不结转"
             else:
                 body += "；结转下季 0"
     if s.case == "below_base":
         money = f"；实施收入 F = {f(s.F)}；任务奖金 0"
     else:
-        money = f"；实施收入 F = {f(s.F)}；任务奖金 {_pct(p.rate)} × max(0, A − F) = {f(s.task)}"
+        money = f"；实施收入 F = {f(s.F)}；任务奖金 {shown['rate']} × max(0, A − F) = {f(s.task)}"
     if s.back_pay:
         money += f" + 补发 {f(s.back_pay)}"
-    money += f"；固定比例收入 {f(s.flat_revenue)} × {_pct(p.flat_rate)} = {f(s.flat_commission)}"
+    money += f"；固定比例收入 {f(s.flat_revenue)} × {shown['flat_rate']} = {f(s.flat_commission)}"
     kpi = q.kpi_text or f"KPI 系数 k = {f(q.k)}"
-    money += (f"；{kpi}，× ({_pct(p.fixed_share)} + {_pct(p.kpi_share)} × k) = {f(s.factor * 100)}%"
-              f"；计提奖金合计 {f(s.commission)} × {f(s.factor * 100)}% = {round_fen(s.payout):,.2f}")
+    factor = f(s.factor * 100)
+    money += (f"；{kpi}，× ({shown['fixed_share']} + {shown['kpi_share']} × k) = {factor}%"
+              f"；计提奖金合计 {f(s.commission)} × {factor}% = {round_fen(s.payout):,.2f}")
     return head + body + money
 
 
