@@ -78,17 +78,18 @@ def gather(book: Book) -> tuple[dict[str, QuarterInput], dict[str, KAState], lis
     scored = kpi.groups(book, str(book.period))
     default_k = book.policy["ka_missing_kpi_k"]
     by_emp = _period_deals(book, tgt)
+    period = str(book.period)
+    targets_title = book.title("Targets")
     probs: list[P.Problem] = []
     lines: list[Line] = []
     inputs: dict[str, QuarterInput] = {}
     for emp in tgt:
-        if (emp, str(book.period)) in scored and emp not in results:
-            probs.append(book.problem(P.ERROR, "KPI", scored[(emp, str(book.period))][0], "weight", f"员工 {emp} 的 KPI 无法计算，大客户提成需要其 KPI 系数：请先修正 KPI 表"))
+        if (emp, period) in scored and emp not in results:
+            probs.append(book.problem(P.ERROR, "KPI", scored[(emp, period)][0], "weight", f"员工 {emp} 的 KPI 无法计算，大客户提成需要其 KPI 系数：请先修正 KPI 表"))
             continue
-        deals = by_emp.get(emp, [])
-        tally = {"counting": ZERO, "flat_counting": ZERO, "flat_all": ZERO}
-        refs = [f"{book.title('Targets')}!R{tgt[emp].row}"]
-        for r in deals:
+        counted = flat_counted = flat_total = ZERO  # the three tallies, each added up in row order
+        refs = [f"{targets_title}!R{tgt[emp].row}"]
+        for r in by_emp.get(emp, ()):
             kind = r.revenue_type
             if kind is None:
                 continue
@@ -102,12 +103,13 @@ def gather(book: Book) -> tuple[dict[str, QuarterInput], dict[str, KAState], lis
                 continue
             credited = base * r.share
             refs.append(ref)
-            if kind in counting:
-                tally["counting"] += credited
-                if kind in flat:
-                    tally["flat_counting"] += credited
             if kind in flat:
-                tally["flat_all"] += credited
+                flat_total += credited
+                if kind in counting:
+                    counted += credited
+                    flat_counted += credited
+            elif kind in counting:
+                counted += credited
         e = emps.get(emp)
         new_hire = _new_hire(book, e)
         res = results.get(emp)
@@ -115,7 +117,7 @@ def gather(book: Book) -> tuple[dict[str, QuarterInput], dict[str, KAState], lis
             k, ktext = res.k, f"KPI 系数 k = {kpi.show(res.k)}（加权得分 {kpi.show(res.score)}）"
         else:
             k, ktext = default_k, f"无 KPI 考核记录，按参数 ka_missing_kpi_k 取 k = {fmt_plain(default_k)}"
-        inputs[emp] = QuarterInput(emp, str(book.period), tgt[emp].target, tally["counting"], tally["flat_counting"], tally["flat_all"],
+        inputs[emp] = QuarterInput(emp, period, tgt[emp].target, counted, flat_counted, flat_total,
                                    k, new_hire, getattr(e, "floating_wage", None), pay, tuple(refs), ktext)
     return inputs, opening_states(book), lines, probs
 

@@ -130,12 +130,18 @@ def kpi_score(rows: Sequence, table: TierTable | None = None, cap: Decimal = DEF
 
 
 def groups(book: Book, period: str | None = None) -> dict[tuple[str, str], list]:
-    """KPI rows by (employee, period), in sheet order; one period only when given."""
-    out: dict[tuple[str, str], list] = defaultdict(list)
-    for r in book.rows("KPI"):
-        if period is None or r.period == period:
-            out[(r.employee_id, r.period)].append(r)
-    return dict(out)
+    """KPI rows by (employee, period), in sheet order; one period only when given.
+
+    Made once per book and period (KP's check and coefficients and KA's inputs
+    and check all ask): the answer is shared, so callers only read it.
+    """
+    def build() -> dict[tuple[str, str], list]:
+        out: dict[tuple[str, str], list] = defaultdict(list)
+        for r in book.rows("KPI"):
+            if period is None or r.period == period:
+                out[(r.employee_id, r.period)].append(r)
+        return dict(out)
+    return book.memo(f"kpi_groups:{period}", build)
 
 
 def policy_settings(policy) -> tuple[TierTable | None, Decimal, Decimal]:
