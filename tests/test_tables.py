@@ -143,6 +143,21 @@ def test_repeated_keys_found_like_the_plain_loop(pairs, two_keys):
     assert _unique_repeats(columns, keys) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["D1", "D2"]), st.sampled_from(["E1", "E2", "E3"]), st.sampled_from(["2026Q1", "2026Q2"])), max_size=40))
+def test_repeats_of_three_keys_found_like_the_plain_loop(triples):
+    """Three key columns (as KPI's employee, period and indicator) combine without a repeat missed or made up."""
+    if not triples:
+        return
+    from workbook.tables import _repeats, encode
+
+    columns = [list(c) for c in zip(*triples)]
+    assert _unique_repeats(columns, ("deal_id", "employee_id", "period")) == _repeats_reference(triples)
+    for keys in (columns, columns[:2], columns[1:], columns[:1]):
+        codes = [encode(c) for c in keys]
+        assert _repeats([(len(d), c) for d, c, _ in codes]) == (len(set(zip(*keys))) < len(triples))  # exact, not just "look"
+
+
 def test_keys_whose_hashes_collide_are_not_repeats():
     """The fast check compares hashes; equal hashes of different keys must still not be reported (hash(-1) == hash(-2))."""
     assert hash(-1) == hash(-2)

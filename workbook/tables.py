@@ -9,6 +9,7 @@ sheet's key columns is checked here too.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import keyword
 import math
 from collections import namedtuple
@@ -258,13 +259,15 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
                 col[i] = None
                 bad[i] = 1
         columns.append(col)
-    probs.extend(_unique(raw, schema, columns, rownums, bad))
+    encoded: dict[str, tuple[list, np.ndarray, np.ndarray]] = {}
+    probs.extend(_unique(raw, schema, columns, rownums, bad, encoded))
     columns.append(list(map((1).__add__, rownums)))
     make = partial(tuple.__new__, t)  # what ``t._make`` does, without its Python-level frame per row
     if 1 in bad:
         return Rows(make(vals) for i, vals in enumerate(zip(*columns)) if not bad[i]), probs
     out = Rows(map(make, zip(*columns)))
     out.columns = dict(zip(t._fields, columns))
+    out.codes = {field_name(k): v for k, v in encoded.items()}
     return out, probs
 
 
@@ -278,11 +281,12 @@ class Rows(list):
     a plain list, without columns; the rows of a loaded book never change.
     """
 
-    __slots__ = ("columns",)
+    __slots__ = ("columns", "codes")
 
     def __init__(self, rows=()) -> None:
         super().__init__(rows)
         self.columns: dict[str, list] | None = None
+        self.codes: dict[str, tuple[list, np.ndarray, np.ndarray]] = {}  # key column -> ``encode`` of it
 
 
 def columns_of(rows: list) -> dict[str, list] | None:
@@ -291,15 +295,47 @@ def columns_of(rows: list) -> dict[str, list] | None:
     return cols if cols is not None and len(cols["row"]) == len(rows) else None
 
 
-def _unique(raw: RawTable, schema: Sheet, columns: list[list], rownums: list[int], bad: bytearray) -> list[P.Problem]:
-    """Repeated key combinations (e.g. deal_id + employee_id), found on the parsed columns."""
+def codes_of(rows: list) -> dict[str, tuple[list, np.ndarray, np.ndarray]]:
+    """The key columns behind ``rows`` as ``encode`` gives them (see ``Rows``); empty when there are none."""
+    return rows.codes if columns_of(rows) is not None else {}
+
+
+def encode(values: list) -> tuple[list, np.ndarray, np.ndarray]:
+    """(distinct values in order of first appearance, each value's index among them, each one's first row).
+
+    One C-level pass: ``setdefault`` gives every row the row number where its
+    value first appeared; the rows that name themselves are the first
+    appearances, in order, and ranking them makes the codes. Values are equal
+    as dict keys are, so a code stands for exactly the cells a dict would merge.
+    """
+    n = len(values)
+    first = np.fromiter(map({}.setdefault, values, itertools.count()), np.int64, n)
+    firsts = np.flatnonzero(first == np.arange(n))
+    rank = np.empty(n, np.int32)
+    rank[firsts] = np.arange(len(firsts), dtype=np.int32)
+    return list(map(values.__getitem__, firsts.tolist())), rank[first], firsts
+
+
+def _unique(raw: RawTable, schema: Sheet, columns: list[list], rownums: list[int], bad: bytearray,
+            encoded: dict | None = None) -> list[P.Problem]:
+    """Repeated key combinations (e.g. deal_id + employee_id), found on the parsed columns.
+
+    With no bad cell, each key column is encoded (``encode``) and repeats are
+    looked for among the codes; the encodings go to ``encoded``, for rules
+    that work on whole columns (``rules.deal_columns``). Only when there is a
+    repeat does the row loop below run, to name each one.
+    """
     keys = schema.unique
     if not keys:
         return []
     index = {c.key: i for i, c in enumerate(schema.columns)}
     key_cols = [columns[index[k]] for k in keys]
-    if 1 not in bad and len(set(map(hash, zip(*key_cols) if len(key_cols) > 1 else key_cols[0]))) == len(bad):
-        return []  # all hashes differ, so all keys do: one C-level pass (no key tuple kept) instead of the row loop below
+    if 1 not in bad:
+        codes = [encode(c) for c in key_cols]
+        if encoded is not None:
+            encoded.update(zip(keys, codes))
+        if not _repeats([(len(d), c) for d, c, _ in codes]):
+            return []
     seen: dict = {}
     out = []
     col = raw.cols.get(keys[0], 0)
@@ -312,3 +348,22 @@ def _unique(raw: RawTable, schema: Sheet, columns: list[list], rownums: list[int
             out.append(P.error(raw.title, P.cell_ref(rownums[i], col), keys[0],
                                f"重复的 {'+'.join(keys)}：与第 {rownums[first] + 1} 行相同，请删除或更正", found="/".join(map(str, shown))))
     return out
+
+
+def _repeats(codes: list[tuple[int, np.ndarray]]) -> bool:
+    """Whether two rows share every key, given each key column as (number of distinct values, codes).
+
+    Only rows whose first key repeats can repeat the whole key, so the other
+    keys are combined for those rows alone; the combined code is renumbered
+    after each key, so it never outgrows the rows.
+    """
+    size, first = codes[0]
+    if len(codes) == 1:
+        return size < len(first)
+    shared = np.bincount(first, minlength=size)[first] > 1
+    if not shared.any():
+        return False
+    combined = first[shared].astype(np.int64)
+    for size, more in codes[1:]:
+        combined = np.unique(combined * size + more[shared], return_inverse=True)[1].astype(np.int64)
+    return len(np.unique(combined)) < len(combined)

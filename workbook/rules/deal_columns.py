@@ -12,7 +12,6 @@ so every total is the very one the row-by-row loop gives.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,7 +22,7 @@ import numpy as np
 
 from ..model import Book
 from ..money import ZERO
-from ..tables import columns_of
+from ..tables import codes_of, columns_of, encode
 
 
 @dataclass(frozen=True)
@@ -90,33 +89,23 @@ def deal_columns(book: Book) -> DealColumns:
     return book.memo("deal_columns", lambda: _build(book.rows("Deals")))
 
 
-def _codes(values: list) -> tuple[list, np.ndarray, np.ndarray]:
-    """(distinct values in order of first appearance, each value's index among them, each one's first row).
-
-    One C-level pass: ``setdefault`` gives every row the row number where its
-    value first appeared; the rows that name themselves are the first
-    appearances, in order, and ranking them makes the codes.
-    """
-    n = len(values)
-    first = np.fromiter(map({}.setdefault, values, itertools.count()), np.int64, n)
-    firsts = np.flatnonzero(first == np.arange(n))
-    rank = np.empty(n, np.int32)
-    rank[firsts] = np.arange(len(firsts), dtype=np.int32)
-    return list(map(values.__getitem__, firsts.tolist())), rank[first], firsts
-
-
 def _build(rows: list) -> DealColumns:
     n = len(rows)
     parsed = columns_of(rows)
     column = parsed.__getitem__ if parsed is not None else (lambda name: list(map(attrgetter(name), rows)))  # kept from parsing: no pass over the rows
-    employees, emp, _ = _codes(column("employee_id"))
-    clients, client, _ = _codes(column("client_id"))
+    kept = codes_of(rows)  # the key columns, encoded when parsing checked them for repeats
+
+    def codes(name: str) -> tuple[list, np.ndarray, np.ndarray]:
+        return kept[name] if name in kept else encode(column(name))
+
+    employees, emp, _ = codes("employee_id")
+    clients, client, _ = codes("client_id")
     dates = column("signed_on")
     ordinal = {d: d.toordinal() for d in set(dates)}
     day = np.fromiter(map(ordinal.__getitem__, dates), np.int32, n)
     years = {d: d.year for d in ordinal}
     year = np.fromiter(map(years.__getitem__, dates), np.int32, n)
-    _, deal, first_row = _codes(column("deal_id"))
+    _, deal, first_row = codes("deal_id")
     return DealColumns(employees, emp, clients, client, deal, day, year, column("amount"), column("share"), first_row)
 
 
