@@ -22,7 +22,7 @@ from tests.conftest import book_from, client, deal, emp
 from workbook.money import ZERO
 from workbook.rules import maintenance, team
 from workbook.rules.deal_columns import deal_columns, picked
-from workbook.rules.deals import client_deals, deals_of, first_dates
+from workbook.rules.deals import client_deals, deals_of, first_dates, period_rows_by_employee
 
 
 def plain_mt(book, year):
@@ -134,6 +134,17 @@ def test_new_client_credit_agrees_with_the_row_loop(book):
     fast, plain = team._new_client_credit(book, year), plain_tm(book, year)
     assert fast.keys() == plain.keys()
     assert all(same(fast[y], plain[y]) for y in plain)
+
+
+@settings(max_examples=200, deadline=None)
+@given(deal_sheets())
+def test_a_quarters_rows_by_person_agree_with_the_row_loop(book):
+    """KA's rows of the quarter, picked by the date column: the same rows, in the same order, keyed alike."""
+    plain: dict[str, list] = defaultdict(list)
+    for r in book.rows("Deals"):
+        if book.period.start <= r.signed_on <= book.period.end:
+            plain[r.employee_id].append(r)
+    assert list(period_rows_by_employee(book).items()) == list(plain.items())
 
 
 def test_hand_worked_sums():

@@ -84,11 +84,11 @@ def first_dates(book: Book) -> dict[str, dt.date]:
 def period_rows_by_employee(book: Book) -> dict[str, list]:
     """Each employee's Deals rows signed inside the run's quarter, in sheet order."""
     def build() -> dict[str, list]:
-        start, end = book.period.start, book.period.end
+        rows = book.rows("Deals")
         out: dict[str, list] = defaultdict(list)
-        for r in book.rows("Deals"):
-            if start <= r.signed_on <= end:
-                out[r.employee_id].append(r)
+        for i in np.flatnonzero(deal_columns(book).between(book.period.start, book.period.end)).tolist():  # a quarter's rows, picked by the date column
+            r = rows[i]
+            out[r.employee_id].append(r)
         return dict(out)
     return book.memo("period_rows_by_employee", build)
 
