@@ -205,3 +205,29 @@ def test_rows_dropped_for_bad_cells_keep_no_columns():
                                           ["D3", "C2", "E2", dt.date(2025, 3, 2), 500.0, 1.0]]))
     assert [r.deal_id for r in rows] == ["D1", "D3"]
     assert columns_of(rows) is None
+
+
+def test_rows_as_locate_leaves_them_parse_like_plain_pairs():
+    """``locate`` keeps the row numbers and cells apart (``NumberedRows``); parsing them gives the
+    same rows and problems as the plain (row, cells) pairs, blank and short rows included."""
+    from workbook.reader import NumberedRows, RawTable, locate
+    from workbook.schema import INPUT_SHEETS
+    from workbook.tables import parse_table
+
+    schema = next(s for s in INPUT_SHEETS if s.key == "Deals")
+    grid = [["标题"], ["deal_id", "client_id", "employee_id", "signed_on", "amount", "share"],
+            ["D1", "C1", "E1", dt.date(2025, 3, 1), 1000.0, 1.0],
+            [None, "", "  ", None, None, None],  # blank: dropped
+            ["D2", "C1", "E2", "bad date", 10.0, 1.0],  # a bad cell: a problem, the row dropped
+            ["D3", "C2"],  # short: padded, its missing cells are blanks
+            ["D1", "C1", "E1", dt.date(2025, 3, 1), 1000.0, 1.0]]  # a repeat
+    raw, _ = locate(schema, "成交", grid, 0, 0)
+    assert isinstance(raw.rows, NumberedRows)
+    assert [r for r, _ in raw.rows] == [2, 4, 5, 6] and raw.rows[1] == (4, grid[4]) and raw.rows[1:2] == [(4, grid[4])]
+    plain = RawTable(raw.schema, raw.title, raw.header_row, raw.cols, [(r, list(cells)) for r, cells in raw.rows])
+    assert raw.rows == plain.rows
+    (a, pa), (b, pb) = parse_table(raw), parse_table(plain)
+    assert a == b and [r.row for r in a] == [3, 7]
+    assert [(p.cell, p.message) for p in pa] == [(p.cell, p.message) for p in pb] and len(pa) >= 3
+    empty, _ = locate(schema, "成交", grid[1:2], 0, 0)
+    assert parse_table(empty) == ([], [])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import python_calamine as pc
 
@@ -22,6 +22,36 @@ from .sheet_marks import SheetMarks, scan_marks
 HEADER_SEARCH_ROWS = 10
 
 
+class NumberedRows(Sequence):
+    """Data rows with their 0-based sheet row numbers, kept as two lists: ``(row, cells)`` pairs to a reader.
+
+    Pairing 200,000 rows with their numbers and parsing taking them apart
+    again are a pass each; ``tables.parse_table`` takes ``numbers`` and
+    ``grid`` as they are. Every row of ``grid`` has at least ``width`` cells.
+    """
+
+    __slots__ = ("numbers", "grid", "width")
+
+    def __init__(self, numbers: Sequence[int], grid: list, width: int) -> None:
+        self.numbers, self.grid, self.width = numbers, grid, width
+
+    def __len__(self) -> int:
+        return len(self.grid)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(zip(self.numbers[i], self.grid[i]))
+        return self.numbers[i], self.grid[i]
+
+    def __iter__(self) -> Iterator[tuple[int, list]]:
+        return zip(self.numbers, self.grid)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (NumberedRows, list)) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like a list
+
+
 @dataclass
 class RawTable:
     """One input sheet as found: where its header is and its data rows."""
@@ -30,7 +60,7 @@ class RawTable:
     title: str  # the tab name in this workbook
     header_row: int  # 0-based
     cols: dict[str, int]  # column key -> 0-based column index
-    rows: list[tuple[int, list]] = field(default_factory=list)  # (0-based sheet row, cells)
+    rows: Sequence[tuple[int, list]] = field(default_factory=list)  # (0-based sheet row, cells); ``NumberedRows`` from ``locate``
 
 
 def match_sheet(title: str) -> Sheet | None:
@@ -155,9 +185,10 @@ def locate(schema: Sheet, title: str, grid: list[list], r0: int, c0: int) -> tup
         blank = _blank_rows(body, wanted)
         first = r0 + hi + 1
         if blank:
-            table.rows = [(first + i, row) for i, row in enumerate(body) if i not in blank]
+            kept = [i for i in range(len(body)) if i not in blank]
+            table.rows = NumberedRows([first + i for i in kept], [body[i] for i in kept], width)
         else:
-            table.rows = list(zip(range(first, first + len(body)), body))
+            table.rows = NumberedRows(range(first, first + len(body)), body, width)
     return table, probs
 
 

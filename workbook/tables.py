@@ -21,7 +21,7 @@ import numpy as np
 
 from . import problems as P
 from .cells import CellError, cleaning_keeps, is_blank, parse_id, parse_number, parse_percent, parse_text, parser_for
-from .reader import RawTable
+from .reader import NumberedRows, RawTable
 from .schema import INPUT_SHEETS, Sheet
 
 
@@ -233,13 +233,18 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
     t = row_type(schema.key)
     probs: list[P.Problem] = []
     n = len(raw.rows)
-    rownums, grid = zip(*raw.rows) if n else ((), ())
+    if isinstance(raw.rows, NumberedRows):  # as ``locate`` leaves them: the numbers and cells apart, every row wide enough
+        rownums, grid, width = raw.rows.numbers, raw.rows.grid, raw.rows.width
+    else:
+        rownums, grid = zip(*raw.rows) if n else ((), ())
+        width = max(map(len, grid), default=0)
+        if n and min(map(len, grid)) < width:
+            grid = [cells if len(cells) == width else list(cells) + [None] * (width - len(cells)) for cells in grid]
+    if not n:
+        width = 0
     bad = bytearray(n)
     columns = []
-    width = max(map(len, grid), default=0)
-    if n and min(map(len, grid)) < width:
-        grid = [cells if len(cells) == width else list(cells) + [None] * (width - len(cells)) for cells in grid]
-    transposed = list(zip(*grid)) if grid else []  # one C-level pass instead of a loop per column
+    transposed = list(zip(*grid)) if grid else []  # one C-level pass instead of a loop per column (as wide as the narrowest row)
     for c in schema.columns:
         j = raw.cols.get(c.key)
         if j is None or j >= width:
