@@ -246,3 +246,93 @@ def test_deal_checks_find_what_the_row_loop_finds(book, data):
     got = [(p.column if "合计" not in p.message else "share-total", int(p.cell[1:].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
            for p in check_deals(book)]
     assert got == plain_check_deals(book)
+
+
+# Sheets as Excel hands them over: amounts and shares are floats, parsed as a whole
+# sheet (``parse_table``), so the deal columns take the parsed columns, the key codes
+# and the whole-number form of amounts and shares. A plain list of the same rows has
+# none of these and goes the Decimal way; both must give the very same Decimals.
+FLOAT_AMOUNTS = [0.0, 1.0, 0.01, 7.5, 12345.67, 99999999.99, 300000.0, 1e14, 123456789012.0, 0.1 + 0.2]
+FLOAT_SHARES = [1.0, 0.5, 1 / 3, 0.25, 0.125, 0.0001, 2 / 3, 0.6, 0.4, 1e-12]
+
+
+def parsed_book(period: str, deals: list[list], n_emp: int, n_client: int):
+    from workbook.reader import RawTable
+    from workbook.schema import INPUT_SHEETS
+    from workbook.tables import parse_table
+
+    schema = next(s for s in INPUT_SHEETS if s.key == "Deals")
+    keys = ["deal_id", "client_id", "employee_id", "signed_on", "amount", "share"]
+    rows, probs = parse_table(RawTable(schema, "Deals", 0, {k: j for j, k in enumerate(keys)}, [(i + 1, r) for i, r in enumerate(deals)]))
+    assert not [p for p in probs if p.severity == "error" and "重复" not in p.message]
+    book = book_from(period, Employees=[emp(f"E{j}") for j in range(n_emp)], Clients=[client(f"C{j}") for j in range(n_client)])
+    book.tables["Deals"] = rows
+    plain = book_from(period, Employees=[emp(f"E{j}") for j in range(n_emp)], Clients=[client(f"C{j}") for j in range(n_client)])
+    plain.tables["Deals"] = list(rows)
+    return book, plain
+
+
+@st.composite
+def float_sheets(draw, amounts=st.sampled_from(FLOAT_AMOUNTS)):
+    n_emp, n_client = draw(st.integers(1, 5)), draw(st.integers(1, 6))
+    rows = []
+    for i in range(draw(st.integers(1, 40))):
+        day = draw(st.one_of(st.dates(dt.date(2023, 11, 1), dt.date(2026, 2, 28)), st.sampled_from(EDGES)))
+        cid, amount = f"C{draw(st.integers(0, n_client - 1))}", draw(amounts)
+        people = draw(st.lists(st.integers(0, n_emp - 1), min_size=1, max_size=3, unique=True))
+        for e in people:
+            rows.append([f"D{i}", cid, f"E{e}", day, amount, draw(st.sampled_from(FLOAT_SHARES))])
+    return draw(st.sampled_from(["2025Q4", "2025Q2"])), draw(st.permutations(rows)), n_emp, n_client
+
+
+def same_text(a: dict, b: dict) -> bool:
+    return {k: str(v) for k, v in a.items()} == {k: str(v) for k, v in b.items()}
+
+
+def texts(x):
+    """Dicts (and tuples of them) with every Decimal as its text: the written form, exponent included."""
+    if isinstance(x, tuple):
+        return tuple(texts(v) for v in x)
+    if isinstance(x, dict):
+        return {k: texts(v) for k, v in x.items()}
+    return str(x)
+
+
+@settings(max_examples=300, deadline=None)
+@given(float_sheets(amounts=st.one_of(st.sampled_from(FLOAT_AMOUNTS), st.integers(0, 10**9).map(float))), st.data())
+def test_sums_in_whole_numbers_give_the_very_decimals_of_the_row_by_row_sums(sheet, data):
+    book, plain = parsed_book(*sheet)
+    fast, slow = deal_columns(book), deal_columns(plain)
+    assert fast.amount_exact is not None and fast.share_exact is not None and slow.amount_exact is None
+    for _ in range(3):
+        mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(fast.emp), max_size=len(fast.emp))), bool)
+        for by, names in ((fast.emp, fast.employees), (fast.client, fast.clients)):
+            got = fast.sums(mask, by, names)
+            want = slow.sums(mask, by, names)
+            assert same_text(got, want)
+            reference: dict[str, Decimal] = defaultdict(lambda: ZERO)
+            for i in np.flatnonzero(mask).tolist():
+                r = book.rows("Deals")[i]
+                reference[names[by[i]]] += r.amount * r.share
+            assert same_text(got, reference)
+    year = book.period.year
+    for f in (lambda b: maintenance._old_client_sales(b, year), lambda b: team._new_client_credit(b, year)):
+        assert texts(f(book)) == texts(f(plain))
+
+
+def test_many_distinct_amounts_take_the_sorted_path_and_still_sum_exactly():
+    """Over 64 distinct amounts in the first rows: parsing sorts them (``_float_column``), whole
+    yuan and yuan with fen alike; the whole-number sums still equal the row-by-row ones."""
+    rng = np.random.default_rng(7)
+    for cents in (False, True):
+        deals = []
+        for i in range(700):
+            amount = float(rng.integers(0, 10**7)) + (float(rng.integers(0, 100)) / 100 if cents else 0.0)
+            for e, share in (((i % 5, 1.0),) if i % 3 else ((i % 5, 0.6), ((i + 1) % 5, 0.4))):
+                deals.append([f"D{i}", f"C{i % 37}", f"E{e}", dt.date(2024 + i % 2, 1 + i % 12, 1 + i % 28), amount, share])
+        book, plain = parsed_book("2025Q4", deals, 5, 37)
+        fast, slow = deal_columns(book), deal_columns(plain)
+        assert (fast.amount_exact is not None) == (not cents)  # fen among thousands of distinct amounts: no whole-number form
+        mask = np.ones(len(fast.emp), bool)
+        assert same_text(fast.sums(mask, fast.emp, fast.employees), slow.sums(mask, slow.emp, slow.employees))
+        assert texts(maintenance._old_client_sales(book, 2025)) == texts(maintenance._old_client_sales(plain, 2025))

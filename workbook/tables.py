@@ -15,7 +15,7 @@ import math
 from collections import namedtuple
 from decimal import Decimal
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -45,16 +45,17 @@ def make_row(sheet_key: str, row: int = 0, **values: Any):
     return t(**vals)
 
 
-def parse_column(values, parse, issues: list | None = None, blanks: bool = True) -> list:
+def parse_column(values, parse, issues: list | None = None, blanks: bool = True, exact: list | None = None) -> list:
     """Parse one column: each value -> typed value, None (blank) or a CellError.
 
     Columns repeat themselves (IDs, dates, shares, flags), so results are
     memoised per distinct value; the key carries the type because ``1 == 1.0 ==
     True`` would otherwise share an entry. ``issues``, when given, receives the
     index of every blank (unless ``blanks`` is False: an optional column) or
-    bad cell, so callers never rescan the column.
+    bad cell, so callers never rescan the column. ``exact``, when given,
+    receives the column's ``ExactForm`` when it has one (see there).
     """
-    fast = _single_type_column(values, parse, issues, blanks)
+    fast = _single_type_column(values, parse, issues, blanks, exact)
     if fast is not None:
         return fast
     out = []
@@ -139,7 +140,7 @@ def _floats_to_decimal(distinct, parse) -> dict:
     return table
 
 
-def _single_type_column(values, parse, issues: list | None, blanks: bool) -> list | None:
+def _single_type_column(values, parse, issues: list | None, blanks: bool, exact: list | None = None) -> list | None:
     """The same answers as the per-cell loop, in C-speed passes, for a column of one type.
 
     A 200,000-row Deals sheet has columns of only str or only float. With one
@@ -164,7 +165,7 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
     if kind not in _HASHED_TYPES:
         return None
     if kind is float and not gaps and parse in _NUMBER_PARSERS and len(set(values[:512])) > 64:
-        return _float_column(values, parse, issues)  # many distinct values: sorting beats hashing
+        return _float_column(values, parse, issues, exact)  # many distinct values: sorting beats hashing
     if distinct is None:
         distinct = set(values)
     distinct.discard(None)
@@ -187,6 +188,11 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
     if gaps:
         table[None] = None
     out = list(map(table.__getitem__, values))
+    if exact is not None and kind is float and parse in _NUMBER_PARSERS and not gaps:
+        keys = sorted(table)
+        form = _exact_answers([table[k] for k in keys])
+        if form is not None:
+            exact.append(form.picked(np.searchsorted(np.array(keys, float), np.array(values, float))))
     if issues is not None:
         bad = {v for v, r in table.items() if (r is None and blanks) or r.__class__ is CellError}
         if bad:
@@ -194,7 +200,40 @@ def _single_type_column(values, parse, issues: list | None, blanks: bool) -> lis
     return out
 
 
-def _float_column(values, parse, issues: list | None) -> list | None:
+class ExactForm(NamedTuple):
+    """A column of non-negative Decimals as integers: each value is ``coefficient × 10**exponent``.
+
+    Kept from parsing for the columns that sums are made of (amounts, shares),
+    so ``rules.deal_columns`` can add up products in whole-number arithmetic
+    instead of one Decimal multiplication per row. Only made when every value
+    is a finite, non-negative Decimal of at most 18 digits.
+    """
+
+    coefficient: np.ndarray  # int64
+    exponent: np.ndarray  # int8
+
+    def picked(self, where: np.ndarray) -> "ExactForm":
+        """Per row, from per distinct value (``where`` indexes the distinct values)."""
+        return ExactForm(self.coefficient[where], self.exponent[where])
+
+
+def _exact_answers(answers: list, limit: int = 64) -> ExactForm | None:
+    """``answers`` (a few distinct Decimals) as an ``ExactForm``, or None if one cannot be held."""
+    if len(answers) > limit:
+        return None  # each takes a Decimal-level look: a few dozen, not tens of thousands
+    coefficients, exponents = [], []
+    for d in answers:
+        if d.__class__ is not Decimal or not d.is_finite():
+            return None
+        sign, digits, exponent = d.as_tuple()
+        if sign or len(digits) > 18 or not -100 < exponent < 100:
+            return None
+        coefficients.append(int("".join(map(str, digits))))
+        exponents.append(exponent)
+    return ExactForm(np.array(coefficients, np.int64), np.array(exponents, np.int8))
+
+
+def _float_column(values, parse, issues: list | None, exact: list | None = None) -> list | None:
     """A column of floats only (amounts, shares): its distinct values found by a NumPy sort.
 
     ``np.unique`` gives each cell the index of its value among the distinct
@@ -211,12 +250,17 @@ def _float_column(values, parse, issues: list | None) -> list | None:
         return None
     whole = (np.abs(distinct) < 1e15) & (distinct == np.trunc(distinct))
     if whole.all():  # whole yuan, the usual money column: each its integer, in one C-level pass; none can fail
-        answers = list(map(Decimal, distinct.astype(np.int64).tolist()))
+        integers = distinct.astype(np.int64)
+        answers = list(map(Decimal, integers.tolist()))
         fails = False
+        if exact is not None and (not len(integers) or integers[0] >= 0):  # Decimal(n): coefficient n, exponent 0
+            exact.append(ExactForm(integers, np.zeros(len(integers), np.int8)).picked(where))
     else:
         table = _floats_to_decimal(keys, parse)
         answers = list(map(table.__getitem__, keys))
         fails = True
+        if exact is not None and (form := _exact_answers(answers)) is not None:
+            exact.append(form.picked(where))
     picked = np.empty(len(answers), object)
     picked[:] = answers
     out = picked[where].tolist()  # each cell's answer by one NumPy gather, not a Python-level lookup per cell
@@ -244,6 +288,7 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
         width = 0
     bad = bytearray(n)
     columns = []
+    exact: dict[str, ExactForm] = {}
     transposed = list(zip(*grid)) if grid else []  # one C-level pass instead of a loop per column (as wide as the narrowest row)
     for c in schema.columns:
         j = raw.cols.get(c.key)
@@ -252,7 +297,10 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
             continue
         vals = transposed[j]
         issues: list[int] = []
-        col = parse_column(vals, parser_for(c.kind), issues, blanks=not c.optional_value)
+        form: list[ExactForm] = []
+        col = parse_column(vals, parser_for(c.kind), issues, blanks=not c.optional_value, exact=form)
+        if form:
+            exact[field_name(c.key)] = form[0]
         for i in issues:
             v = col[i]
             if v is None:
@@ -273,6 +321,7 @@ def parse_table(raw: RawTable) -> tuple[list, list[P.Problem]]:
     out = Rows(map(make, zip(*columns)))
     out.columns = dict(zip(t._fields, columns))
     out.codes = {field_name(k): v for k, v in encoded.items()}
+    out.exact = exact
     return out, probs
 
 
@@ -286,12 +335,13 @@ class Rows(list):
     a plain list, without columns; the rows of a loaded book never change.
     """
 
-    __slots__ = ("columns", "codes")
+    __slots__ = ("columns", "codes", "exact")
 
     def __init__(self, rows=()) -> None:
         super().__init__(rows)
         self.columns: dict[str, list] | None = None
         self.codes: dict[str, tuple[list, np.ndarray, np.ndarray]] = {}  # key column -> ``encode`` of it
+        self.exact: dict[str, ExactForm] = {}  # number column -> its whole-number form, when it has one
 
 
 def columns_of(rows: list) -> dict[str, list] | None:
@@ -303,6 +353,11 @@ def columns_of(rows: list) -> dict[str, list] | None:
 def codes_of(rows: list) -> dict[str, tuple[list, np.ndarray, np.ndarray]]:
     """The key columns behind ``rows`` as ``encode`` gives them (see ``Rows``); empty when there are none."""
     return rows.codes if columns_of(rows) is not None else {}
+
+
+def exact_of(rows: list) -> dict[str, ExactForm]:
+    """The number columns behind ``rows`` in whole-number form (see ``ExactForm``); empty when there are none."""
+    return rows.exact if columns_of(rows) is not None else {}
 
 
 def encode(values: list) -> tuple[list, np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..model import Book
 from ..money import ZERO
-from ..tables import codes_of, columns_of, encode
+from ..tables import ExactForm, codes_of, columns_of, encode, exact_of
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,17 @@ class DealColumns:
     amount: list[Decimal]  # per row: the whole deal's amount
     share: list[Decimal]  # per row: the person's share; amount × share is their credit
     first_row: np.ndarray  # per deal code: the deal's first row
+    amount_exact: ExactForm | None = None  # the amounts and shares as whole numbers, when parsing could hold them so
+    share_exact: ExactForm | None = None
 
     def sums(self, mask: np.ndarray, by: np.ndarray, names: list[str]) -> defaultdict[str, Decimal]:
         """Σ amount × share of the rows in ``mask``, per name of ``by``'s code; absent names read 0.
 
         Each sum adds its rows' products in sheet order starting from 0, as
         ``total += r.amount * r.share`` over the rows does, so even a sum that
-        Decimal's context has to round comes out the same.
+        Decimal's context has to round comes out the same. When the amounts and
+        shares have a whole-number form, the sums are made in it (``_exact_sums``):
+        the very same Decimals, without a Decimal operation per row.
         """
         out: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
         rows = np.flatnonzero(mask)
@@ -51,12 +55,42 @@ class DealColumns:
             return out
         keys = by[rows]
         order = np.argsort(keys, kind="stable")
-        rows, keys = rows[order].tolist(), keys[order]
+        rows, keys = rows[order], keys[order]
+        cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+        starts = np.concatenate(([0], cuts))
+        totals = self._exact_sums(rows, starts)
+        if totals is not None:
+            for code, total in zip(keys[starts].tolist(), totals):
+                out[names[code]] = total
+            return out
+        rows, cuts = rows.tolist(), cuts.tolist()
         credit = list(map(mul, map(self.amount.__getitem__, rows), map(self.share.__getitem__, rows)))
-        cuts = (np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()
         for code, a, b in zip(keys[[0] + cuts].tolist(), [0] + cuts, cuts + [len(rows)]):
             out[names[code]] = sum(credit[a:b], ZERO)
         return out
+
+    def _exact_sums(self, rows: np.ndarray, starts: np.ndarray) -> list[Decimal] | None:
+        """The sums of ``sums`` in whole numbers: None unless every one fits in 62 bits.
+
+        A product a × s of coefficients carries the exponent e_a + e_s; a sum's
+        exponent is the smallest of its terms' and 0 (ZERO's). With no negative
+        value (so no negative zero) and every sum below 2**62 (19 digits, under
+        Decimal's 28), no Decimal step rounds, so Decimal gives exactly
+        Σ a·s·10^(e − low) × 10^low, which is what is returned.
+        """
+        if self.amount_exact is None or self.share_exact is None:
+            return None
+        a = self.amount_exact.coefficient[rows]
+        s = self.share_exact.coefficient[rows]
+        e = self.amount_exact.exponent[rows].astype(np.int64) + self.share_exact.exponent[rows]
+        low = np.minimum(np.minimum.reduceat(e, starts), 0)
+        shift = e - np.repeat(low, np.diff(np.append(starts, len(rows))))
+        if shift.max() > 18:
+            return None
+        if np.add.reduceat(a.astype(float) * s * 10.0 ** shift, starts).max() >= 2.0**62:  # a float estimate, far enough from 2**63 to be safe
+            return None
+        totals = np.add.reduceat(a * s * 10 ** shift, starts)
+        return [Decimal(t).scaleb(x) for t, x in zip(totals.tolist(), low.tolist())]
 
     @cached_property
     def employee_codes(self) -> dict[str, int]:
@@ -106,7 +140,9 @@ def _build(rows: list) -> DealColumns:
     years = {d: d.year for d in ordinal}
     year = np.fromiter(map(years.__getitem__, dates), np.int32, n)
     _, deal, first_row = codes("deal_id")
-    return DealColumns(employees, emp, clients, client, deal, day, year, column("amount"), column("share"), first_row)
+    exact = exact_of(rows)
+    return DealColumns(employees, emp, clients, client, deal, day, year, column("amount"), column("share"), first_row,
+                       exact.get("amount"), exact.get("share"))
 
 
 def first_days(cols: DealColumns) -> dict[str, dt.date]:
