@@ -2,9 +2,16 @@
 shares of a deal add up to exactly 100%, each row repeats the whole deal)."""
 from __future__ import annotations
 
-from workbook.validate import check_deals
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import book_from, client, deal, emp
+from tests.test_deal_columns import parsed_book
+from workbook.tables import _exact_answers
+from workbook.validate import check_deals
 
 
 def problems(*deals):
@@ -53,3 +60,36 @@ def test_an_out_of_range_share_never_passes_as_part_of_a_whole_deal():
     found = [(p.cell, p.column, p.message) for p in check_deals(book)]
     assert [(c, col) for c, col, _ in found] == [("D4", "share"), ("D2", "share")]
     assert "合计为 260.0%" in found[1][2]
+
+
+# The same checks on sheets as Excel hands them over (floats, parsed as a whole sheet),
+# where shares and amounts are compared in their whole-number form: the very problems
+# a plain list of the same rows gives.
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from(["C0", "C1", "C9"]), st.sampled_from(["E0", "E1", "E9"]),
+                          st.sampled_from([1000.0, 500.0, 0.0, 12.5, -5.0]), st.sampled_from([1.0, 0.5, 0.6, 0.4, 1.2, 0.0, 1 / 3, 2 / 3, 1e-20])),
+                min_size=1, max_size=14))
+def test_float_sheets_get_the_problems_of_the_row_by_row_checks(cells):
+    deals, seen = [], set()
+    for d, c, e, amount, share in cells:
+        if (d, e) not in seen:  # a repeated deal and person is the parse's to report
+            seen.add((d, e))
+            deals.append([f"D{d}", c, e, dt.date(2026, 7, 1 + d), amount, share])
+    book, plain = parsed_book("2026Q3", deals, 2, 2)
+
+    def found(b):
+        return [(p.cell, p.column, p.message) for p in check_deals(b)]
+    assert found(book) == found(plain)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=10**6, allow_nan=False, allow_infinity=False, places=None), min_size=1, max_size=20))
+def test_whole_number_forms_compare_with_one_as_decimal_does(values):
+    form = _exact_answers(values, limit=100)
+    if form is None:
+        return  # an 18-plus-digit or a negative-zero value: no whole-number form, the Decimal way is taken
+    assert form.against_one().tolist() == [(v > 1) - (v < 1) for v in values]
+    back = [Decimal(int(c)).scaleb(int(e)) for c, e in zip(form.coefficient, form.exponent)]
+    assert [str(b) for b in back] == [str(v) for v in values] or back == values

@@ -216,6 +216,18 @@ class ExactForm(NamedTuple):
         """Per row, from per distinct value (``where`` indexes the distinct values)."""
         return ExactForm(self.coefficient[where], self.exponent[where])
 
+    def against_one(self) -> np.ndarray:
+        """Per value: -1, 0 or 1 as it is below, equal to or above 1 (as ``Decimal`` compares).
+
+        A negative exponent compares the coefficient with 10^-e (past 10^18, which
+        no 18-digit coefficient reaches, it is below); a positive one makes any
+        coefficient but 0 at least 10.
+        """
+        c, e = self.coefficient, self.exponent.astype(np.int64)
+        unit = np.where(e < 0, 10 ** np.minimum(-e, 18), 1)
+        c = np.where(e > 0, np.where(c > 0, 2, 0), c)
+        return np.sign(c - unit)
+
 
 def _exact_answers(answers: list, limit: int = 64) -> ExactForm | None:
     """``answers`` (a few distinct Decimals) as an ``ExactForm``, or None if one cannot be held."""

@@ -45,7 +45,14 @@ def check_deals(book: Book) -> list[P.Problem]:
     bad_emp = set(cols.employees) - emps.keys()
     bad_client = set(cols.clients) - clients.keys()
     shares, amounts = cols.share, cols.amount
-    all_fine = not bad_emp and not bad_client and (not rows or (min(shares) > 0 and max(shares) <= ONE and min(amounts) >= 0))
+    one = cols.share_exact.against_one() if cols.share_exact is not None else None  # whole-number forms hold no negative value
+    if not rows:
+        in_range = True
+    elif one is not None and cols.amount_exact is not None:
+        in_range = bool((cols.share_exact.coefficient > 0).all() and (one <= 0).all())
+    else:
+        in_range = min(shares) > 0 and max(shares) <= ONE and min(amounts) >= 0
+    all_fine = not bad_emp and not bad_client and in_range
     for r in () if all_fine else rows:  # the row loop only runs to name the rows that are wrong
         if r.employee_id in bad_emp:
             probs.append(book.problem(P.ERROR, "Deals", r, "employee_id", f"工号 {r.employee_id} 不在 员工 (Employees) 表中", found=r.employee_id))
@@ -56,7 +63,7 @@ def check_deals(book: Book) -> list[P.Problem]:
         if r.amount < 0:
             probs.append(book.problem(P.ERROR, "Deals", r, "amount", "成交金额不能为负数", expected="≥ 0", found=r.amount))
     split = np.bincount(cols.deal, minlength=len(cols.first_row)) > 1  # a single row at 100% is fine; every other deal is checked
-    split[cols.deal[np.fromiter(map(ONE.__ne__, shares), bool, len(shares))]] = True
+    split[cols.deal[one != 0 if one is not None else np.fromiter(map(ONE.__ne__, shares), bool, len(shares))]] = True
     for deal in deals_of(book, split & ~_settled(cols, split)):
         if len(deal.rows) == 1:
             probs.append(_share_total(book, deal.deal_id, deal.rows[0], deal.rows[0].share))
