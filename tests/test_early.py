@@ -8,6 +8,7 @@ whole calculate runs: lines, payout, problems and the written results book.
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -56,6 +57,35 @@ def test_a_full_quarter_gives_the_same_results_with_and_without_the_early_start(
     same_run(a, b)
     assert a.grades == b.grades
     assert sheets(tmp_path / "a.xlsx") == sheets(tmp_path / "b.xlsx")
+    assert parts(tmp_path / "a.xlsx") == parts(tmp_path / "b.xlsx")  # the deal-free sheets rendered ahead or not: the same XML
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    """Every part of a package, uncompressed: the same file, whatever the zip's layout or timestamps."""
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_the_deal_free_sheets_are_rendered_ahead_only_for_a_results_book(quarter, tmp_path, monkeypatch):
+    """Ahead of Deals, the grade and coefficient sheets' XML is made for a separate results book
+    (and used there); a calculate into the book itself writes through its own path and makes none."""
+    rendered = []
+    import workbook.flows as flows
+
+    import workbook.writer as writer
+
+    real = flows.prerender
+    monkeypatch.setattr(flows, "prerender", lambda tables: rendered.append(sorted(tables)) or real(tables))
+    monkeypatch.setattr(writer, "prerender", lambda tables: pytest.fail("rendered again at the end"))
+    run(quarter, tmp_path / "a.xlsx", True, monkeypatch)
+    assert rendered == [["Coefficients", "GradeDetail", "Grades"]]
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as zf:
+        assert zf.namelist().index("xl/worksheets/sheet4.xml") < zf.namelist().index("xl/worksheets/sheet1.xml")  # rendered ahead: first in the package
+    rendered.clear()
+    inplace = tmp_path / "inplace.xlsx"
+    shutil.copy(quarter, inplace)
+    run(inplace, None, True, monkeypatch)
+    assert rendered == []
 
 
 def test_the_early_start_does_the_deal_free_parts_and_leaves_the_rest(quarter, monkeypatch):

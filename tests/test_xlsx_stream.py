@@ -11,6 +11,7 @@ import zipfile
 from decimal import Decimal
 
 import python_calamine as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,22 @@ def test_a_column_that_starts_with_text_still_keeps_1_and_true_apart():
     sheet = SheetData("T", ["a"], [(v,) for v in values])
     assert body("".join(sheet_xml(sheet))) == reference(sheet)
     assert '<c t="b"><v>1</v></c>' in body("".join(sheet_xml(sheet)))
+
+
+def test_a_sheet_rendered_ahead_gives_the_same_package_as_one_rendered_in_place(tmp_path):
+    """``render`` ahead with the book's shared strings, then ``write_xlsx``: the parts are those of
+    a plain write that renders the same sheets in the same numbering order; the first sheet never."""
+    from workbook.xlsx_stream import SharedStrings, render
+
+    first = SheetData("Results", ["employee_id", "status"], [("E1", "发放"), ("E2", "驳回")] * 40)
+    later = SheetData("GradeDetail", ["employee_id", "passed"], [("E2", "是"), ("E3", "否")] * 40)
+    strings = SharedStrings()
+    ahead = SheetData(later.title, later.header, later.rows, xml=render(later, strings))
+    write_xlsx(tmp_path / "a.xlsx", [first, ahead], strings)
+    plain = SharedStrings()
+    "".join(sheet_xml(later, strings=plain))  # the same numbering order: the later sheet's texts first
+    write_xlsx(tmp_path / "b.xlsx", [first, later], plain)
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as a, zipfile.ZipFile(tmp_path / "b.xlsx") as b:
+        assert {n: a.read(n) for n in a.namelist()} == {n: b.read(n) for n in b.namelist()}
+    with pytest.raises(ValueError):
+        write_xlsx(tmp_path / "c.xlsx", [ahead, first], strings)

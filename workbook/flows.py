@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
@@ -23,7 +24,7 @@ from .outputs import coefficients_table
 from .outputs import grade_detail_table, grades_table, payout_table, results_table, validation_table
 from .rules import rule_active
 from .rules.grades import ACTION_ZH, GradeOutcome, review
-from .writer import ForeignSheet, write_into_book, write_results_book
+from .writer import ForeignSheet, prerender, write_into_book, write_results_book
 
 Progress = Callable[[str], None] | None
 
@@ -101,7 +102,7 @@ def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress
     from .approval import CalculateGate
 
     gate = CalculateGate(path, ledger_url)  # refuses a locked period; carries the previous quarter's state in
-    res, early = _validate_flow(path, False, progress, gate, _early_outputs)
+    res, early = _validate_flow(path, False, progress, gate, partial(_early_outputs, render=out is not None))
     early = early or Early()
     if not res.ok or res.book is None:
         if not gate.refusal:  # a refused transition already says its rule in one line
@@ -133,26 +134,39 @@ def _calculate_flow(path: str | Path, out: str | Path | None, progress: Progress
         except ForeignSheet as e:
             return _foreign(e, res.problems, book)
     else:
-        write_results_book(out, tables)
+        write_results_book(out, tables, early.parts.get("rendered"))
     res.lines, res.payout, res.grades = lines, rows, grades or []
     total = sum((r.amount for r in rows), ZERO)
     res.summary = [f"{book.period}：{len(lines)} 条计算明细，{len(rows)} 条发放记录，合计 {total:,.2f} 元"] + _by_item(rows) + _grade_summary(grades)
     return res
 
 
-def _early_outputs(book: Book, early: Early) -> None:
-    """The output tables that need no deal, worked out while Deals loads."""
+def _early_outputs(book: Book, early: Early, render: bool = False) -> None:
+    """The output tables that need no deal, worked out while Deals loads; with
+    ``render``, also their sheets' XML for the results book (``writer.prerender``)."""
     ok, grades = attempt(lambda: grade_review(book))
     if not ok:
         return
     early.parts["grades"] = grades
+    tables = {}
     if grades is not None:
         ok, both = attempt(lambda: (grades_table(grades), grade_detail_table(grades)))
         if ok:
             early.parts["grade_tables"] = both
+            tables["Grades"], tables["GradeDetail"] = both
+        else:
+            render = False
     ok, coefficients = attempt(lambda: coefficients_table(book))
     if ok:
         early.parts["coefficients"] = coefficients
+        if coefficients is not None:
+            tables["Coefficients"] = coefficients
+    else:
+        render = False
+    if render:  # only with every deal-free table in hand: the rest are rendered at the end, numbering after these
+        ok, ready = attempt(lambda: prerender(tables))
+        if ok:
+            early.parts["rendered"] = ready
 
 
 def _foreign(e: ForeignSheet, probs: list[P.Problem], book: Book) -> Outcome:

@@ -8,9 +8,11 @@ Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
@@ -25,7 +27,7 @@ from .reader import is_output_sheet
 from .schema import OUTPUT_SHEETS
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
-from .xlsx_stream import SheetData, write_xlsx
+from .xlsx_stream import SharedStrings, SheetData, render, write_xlsx
 
 Table = tuple[Sequence[str], list[tuple]]
 HEAD_FILL_RGB = "DDEBF7"  # openpyxl is imported only on its (fallback) path: it costs 0.15 s to import
@@ -177,8 +179,37 @@ def _shown_width(v) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def write_results_book(out: str | Path, tables: dict[str, Table]) -> None:
-    """A separate workbook holding only the output sheets, streamed (see xlsx_stream)."""
-    sheets = [SheetData(sheet_title(key), list(header), rows, frozenset(i for i, h in enumerate(header) if h in MONEY_COLUMNS))
-              for key, (header, rows) in tables.items()]
-    write_with(out, lambda tmp: write_xlsx(tmp, sheets))
+# The output sheets that need no deal, in the order their texts are numbered. Calculate
+# renders them while Deals is still loading (``prerender``), so a results book's
+# shared strings always number these sheets' texts first, rendered ahead or not.
+DEAL_FREE_SHEETS = ("Grades", "GradeDetail", "Coefficients")
+
+
+@dataclass
+class Prerendered:
+    """Deal-free sheets' XML made ahead, and the shared strings they numbered."""
+
+    strings: SharedStrings
+    xml: dict[str, list[bytes]]  # sheet key -> worksheet XML (``xlsx_stream.render``)
+
+
+def prerender(tables: dict[str, Table]) -> Prerendered:
+    """The XML of the deal-free sheets among ``tables``, in ``DEAL_FREE_SHEETS`` order."""
+    strings = SharedStrings()
+    return Prerendered(strings, {key: render(_results_sheet(key, *tables[key]), strings) for key in DEAL_FREE_SHEETS if key in tables})
+
+
+def write_results_book(out: str | Path, tables: dict[str, Table], ready: Prerendered | None = None) -> None:
+    """A separate workbook holding only the output sheets, streamed (see xlsx_stream).
+
+    ``ready``: the deal-free sheets as ``prerender`` made them from these same
+    tables; without it they are rendered here, first, so the file is the same.
+    """
+    if ready is None or ready.xml.keys() != {k for k in DEAL_FREE_SHEETS if k in tables} or next(iter(tables), None) in ready.xml:
+        ready = prerender({k: t for k, t in tables.items() if k != next(iter(tables))})
+    sheets = [dataclasses.replace(_results_sheet(key, header, rows), xml=ready.xml.get(key)) for key, (header, rows) in tables.items()]
+    write_with(out, lambda tmp: write_xlsx(tmp, sheets, ready.strings))
+
+
+def _results_sheet(key: str, header: Sequence[str], rows: list[tuple]) -> SheetData:
+    return SheetData(sheet_title(key), list(header), rows, frozenset(i for i, h in enumerate(header) if h in MONEY_COLUMNS))

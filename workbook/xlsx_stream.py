@@ -44,6 +44,7 @@ class SheetData:
     protect: bool = True
     widths: Sequence[float] = ()  # column widths in Excel units; empty: Excel's default
     links: dict[tuple[int, int], str] | None = None  # (row0, col0) -> internal target like "'Deals'!F12"
+    xml: list[bytes] | None = None  # the worksheet already rendered (``render``), with the book's shared strings
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,23 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False, 
     yield "</worksheet>"
 
 
-def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
-    """Write the sheets to ``path`` (the caller makes it atomic)."""
+def render(sheet: SheetData, strings: SharedStrings) -> list[bytes]:
+    """A sheet's worksheet XML as UTF-8 chunks, numbering its repeating texts in ``strings``.
+
+    For a sheet that can be written ahead of the others (``writer.prerender``):
+    ``write_xlsx`` then only compresses it. Never the first (selected) sheet.
+    """
+    return [text.encode("utf-8") for text in sheet_xml(sheet, strings=strings)]
+
+
+def write_xlsx(path: str | Path, sheets: Sequence[SheetData], strings: SharedStrings | None = None) -> None:
+    """Write the sheets to ``path`` (the caller makes it atomic).
+
+    Sheets already rendered (``xml``) must have numbered their texts in
+    ``strings``, which the others then go on filling. Their parts come first in
+    the package, so the compressing thread works on them while the others are
+    built; the workbook lists the sheets in the order given either way.
+    """
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                             for i in range(1, len(sheets) + 1))
@@ -219,16 +235,20 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData]) -> None:
                     f'{rels}<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
                     f'<Relationship Id="rId{styles_id + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
         zf.writestr("xl/styles.xml", STYLES)
-        strings = SharedStrings()
-        parts = [(f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1, strings=strings)) for i, sheet in enumerate(sheets, start=1)]
-        deflate_alongside(zf, parts + [("xl/sharedStrings.xml", strings.xml())])  # generators: the table is written after the sheets that fill it
+        strings = strings if strings is not None else SharedStrings()
+        ready = [(f"xl/worksheets/sheet{i}.xml", sheet.xml) for i, sheet in enumerate(sheets, start=1) if sheet.xml is not None]
+        if sheets and sheets[0].xml is not None:
+            raise ValueError("the first sheet is the selected one: it is never rendered ahead")
+        parts = [(f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1, strings=strings))
+                 for i, sheet in enumerate(sheets, start=1) if sheet.xml is None]
+        deflate_alongside(zf, ready + parts + [("xl/sharedStrings.xml", strings.xml())])  # generators: the table is written after the sheets that fill it
 
 
 BLOCK_BYTES = 8 << 20  # few, large hand-overs: each one costs a GIL switch (up to 5 ms) on a busy main thread
 
 
-def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[str]]]) -> None:
-    """Write each part's text chunks into ``zf``, compressing in a second thread.
+def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[str | bytes]]]) -> None:
+    """Write each part's text chunks (or UTF-8 bytes) into ``zf``, compressing in a second thread.
 
     zlib releases the GIL while it deflates, so on two cores the compression of
     one block overlaps building the XML of the next. The queue is bounded, so
@@ -269,7 +289,7 @@ def deflate_alongside(zf: zipfile.ZipFile, parts: Iterable[tuple[str, Iterable[s
                 block: list[bytes] = []
                 size = 0
                 for text in texts:
-                    block.append(text.encode("utf-8"))
+                    block.append(text if text.__class__ is bytes else text.encode("utf-8"))
                     size += len(block[-1])
                     if size >= BLOCK_BYTES:
                         put((None, b"".join(block)))
