@@ -75,7 +75,7 @@ def test_the_deal_free_sheets_are_rendered_ahead_only_for_a_results_book(quarter
     import workbook.writer as writer
 
     real = flows.prerender
-    monkeypatch.setattr(flows, "prerender", lambda tables: rendered.append(sorted(tables)) or real(tables))
+    monkeypatch.setattr(flows, "prerender", lambda tables, **kw: rendered.append(sorted(tables)) or real(tables, **kw))
     monkeypatch.setattr(writer, "prerender", lambda tables: pytest.fail("rendered again at the end"))
     run(quarter, tmp_path / "a.xlsx", True, monkeypatch)
     assert rendered == [["Coefficients", "GradeDetail", "Grades"]]
@@ -92,7 +92,7 @@ def test_the_early_start_does_the_deal_free_parts_and_leaves_the_rest(quarter, m
     monkeypatch.setattr(reader, "still_loading", lambda fut: True)
     seen: list[Early] = []
 
-    def meanwhile(book):
+    def meanwhile(book, loading):
         with pytest.raises(SheetPending):
             book.rows("Deals")
         book, early = start(book, None)

@@ -145,14 +145,14 @@ def test_a_column_that_starts_with_text_still_keeps_1_and_true_apart():
 
 
 def test_a_sheet_rendered_ahead_gives_the_same_package_as_one_rendered_in_place(tmp_path):
-    """``render`` ahead with the book's shared strings, then ``write_xlsx``: the parts are those of
+    """A sheet's XML made ahead with the book's shared strings, then ``write_xlsx``: the parts are those of
     a plain write that renders the same sheets in the same numbering order; the first sheet never."""
-    from workbook.xlsx_stream import SharedStrings, render
+    from workbook.xlsx_stream import SharedStrings
 
     first = SheetData("Results", ["employee_id", "status"], [("E1", "发放"), ("E2", "驳回")] * 40)
     later = SheetData("GradeDetail", ["employee_id", "passed"], [("E2", "是"), ("E3", "否")] * 40)
     strings = SharedStrings()
-    ahead = SheetData(later.title, later.header, later.rows, xml=render(later, strings))
+    ahead = SheetData(later.title, later.header, later.rows, xml=[t.encode() for t in sheet_xml(later, strings=strings)])
     write_xlsx(tmp_path / "a.xlsx", [first, ahead], strings)
     plain = SharedStrings()
     "".join(sheet_xml(later, strings=plain))  # the same numbering order: the later sheet's texts first

@@ -35,6 +35,7 @@ class Early:
     checks: dict[str, list[P.Problem]] = field(default_factory=dict)
     computed: dict[str, tuple[list, list[P.Problem]]] = field(default_factory=dict)
     parts: dict[str, Any] = field(default_factory=dict)
+    loading: Callable[[], bool] = field(default=lambda: False, repr=False)  # whether Deals is still loading
 
     def check(self, book: Book, rule) -> list[P.Problem]:
         if rule.code in self.checks:
@@ -66,7 +67,8 @@ def attempt(build: Callable[[], Any]) -> tuple[bool, Any]:
         return False, None
 
 
-def start(book: Book, gate: Callable | None, extra: Callable[[Book, Early], None] | None = None) -> tuple[Book, Early]:
+def start(book: Book, gate: Callable | None, extra: Callable[[Book, Early], None] | None = None,
+          loading: Callable[[], bool] = lambda: False) -> tuple[Book, Early]:
     """Run every piece that needs no deal on ``book`` (Deals pending).
 
     Returns the book the flow goes on with (the gate's, carrying last quarter's
@@ -75,7 +77,7 @@ def start(book: Book, gate: Callable | None, extra: Callable[[Book, Early], None
     from .rules import RULES, rule_is_active
     from .validate import check_params
 
-    early = Early()
+    early = Early(loading=loading)
     if gate is not None:
         ok, result = attempt(lambda: gate(book))
         if not ok:

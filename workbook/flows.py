@@ -56,8 +56,8 @@ def _validate_flow(path: str | Path, write: bool, progress: Progress, gate: Call
     start while Deals loads (see ``early``) and come back as the ``Early``."""
     started: list[Early] = []
 
-    def early_start(book: Book) -> Book:
-        book, early = start(book, gate, meanwhile)
+    def early_start(book: Book, loading: Callable[[], bool]) -> Book:
+        book, early = start(book, gate, meanwhile, loading)
         started.append(early)
         return book
 
@@ -164,7 +164,7 @@ def _early_outputs(book: Book, early: Early, render: bool = False) -> None:
     else:
         render = False
     if render:  # only with every deal-free table in hand: the rest are rendered at the end, numbering after these
-        ok, ready = attempt(lambda: prerender(tables))
+        ok, ready = attempt(lambda: prerender(tables, ahead=early.loading))
         if ok:
             early.parts["rendered"] = ready
 

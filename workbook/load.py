@@ -55,7 +55,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def load_book(path: str | Path, progress: Callable[[str], None] | None = None,
-              meanwhile: Callable[[Book], Book] | None = None) -> tuple[Book | None, list[P.Problem]]:
+              meanwhile: Callable[[Book, Callable[[], bool]], Book] | None = None) -> tuple[Book | None, list[P.Problem]]:
     """The typed book and every problem found on the way.
 
     ``meanwhile(book)``, when given, is called once if the Deals sheet is still
@@ -76,13 +76,13 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None,
     probs: list[P.Problem] = []
     started: list[Book] = []
 
-    def waiting() -> None:
+    def waiting(loading: Callable[[], bool]) -> None:
         try:
             settings, _ = _settings(tables.get("Settings"), titles.get("Settings", "Settings"))
             if settings is None:
                 return
             policy, _ = load_policy(tables.get("Policy"), tables.get("Tiers"), titles.get("Policy", "Policy"), titles.get("Tiers", "Tiers"))
-            started.append(meanwhile(Book(settings, policy, tables, titles, columns, pending=frozenset({"Deals"}))))
+            started.append(meanwhile(Book(settings, policy, tables, titles, columns, pending=frozenset({"Deals"})), loading))
         except Exception:  # noqa: BLE001 - an early start is only ever a head start: without it, the run goes on as usual
             started.clear()
 

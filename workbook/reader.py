@@ -83,7 +83,7 @@ def still_loading(future) -> bool:
 
 
 def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[str], None] | None = None,
-                waiting: Callable[[], None] | None = None) -> Iterator[RawTable]:
+                waiting: Callable[[Callable[[], bool]], None] | None = None) -> Iterator[RawTable]:
     """Yield each input sheet as soon as it is read; problems go to ``probs``.
 
     python-calamine releases the GIL while it loads a sheet, so on two cores the
@@ -93,7 +93,8 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
     findings are put in their sheet's place after the last sheet, so no sheet
     waits for it.
     ``waiting`` is called once, when every other sheet has been handed over and
-    Deals is still loading: the caller may start work that needs no deals.
+    Deals is still loading: the caller may start work that needs no deals. It
+    is given a function that tells whether Deals is still loading.
     """
     path = str(path)
     book = pc.CalamineWorkbook.from_path(path)
@@ -118,7 +119,7 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
             if progress:
                 progress(f"读取 {title}")
             if waiting is not None and schema.key == "Deals" and still_loading(fut):
-                waiting()
+                waiting(lambda fut=fut: still_loading(fut))
             try:
                 grid, merged = fut.result()
             except pc.CalamineError as e:  # its own message is often empty: name the sheet

@@ -9,13 +9,14 @@ Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 import python_calamine as pc
 from defusedxml import ElementTree as DET
@@ -27,7 +28,7 @@ from .reader import is_output_sheet
 from .schema import OUTPUT_SHEETS
 from .sheet_marks import sheet_parts
 from .status_patch import Unpatchable
-from .xlsx_stream import SharedStrings, SheetData, render, write_xlsx
+from .xlsx_stream import SharedStrings, SheetData, sheet_xml, write_xlsx
 
 Table = tuple[Sequence[str], list[tuple]]
 HEAD_FILL_RGB = "DDEBF7"  # openpyxl is imported only on its (fallback) path: it costs 0.15 s to import
@@ -187,27 +188,50 @@ DEAL_FREE_SHEETS = ("Grades", "GradeDetail", "Coefficients")
 
 @dataclass
 class Prerendered:
-    """Deal-free sheets' XML made ahead, and the shared strings they numbered."""
+    """Deal-free sheets' XML, as much as was made ahead, and the shared strings it numbered.
+
+    Each sheet is the chunks rendered so far (UTF-8) and the rest of its
+    rendering, suspended where it stopped: writing goes on from there, in the
+    same order, so the texts are numbered as if it had never stopped.
+    """
 
     strings: SharedStrings
-    xml: dict[str, list[bytes]]  # sheet key -> worksheet XML (``xlsx_stream.render``)
+    done: dict[str, list[bytes]]  # sheet key -> the worksheet XML made so far
+    rest: dict[str, Iterator[str]]  # sheet key -> the rest of it (``xlsx_stream.sheet_xml``, going on)
+
+    def xml(self, key: str) -> Iterator[str | bytes] | None:
+        return itertools.chain(self.done[key], self.rest[key]) if key in self.rest else None
 
 
-def prerender(tables: dict[str, Table]) -> Prerendered:
-    """The XML of the deal-free sheets among ``tables``, in ``DEAL_FREE_SHEETS`` order."""
+def prerender(tables: dict[str, Table], ahead: Callable[[], bool] = lambda: False) -> Prerendered:
+    """The deal-free sheets among ``tables``, in ``DEAL_FREE_SHEETS`` order, rendered chunk by
+    chunk (5,000 rows) for as long as ``ahead()`` says there is time: while Deals is still loading,
+    the main thread would otherwise wait. The remainder is rendered when the book is written."""
     strings = SharedStrings()
-    return Prerendered(strings, {key: render(_results_sheet(key, *tables[key]), strings) for key in DEAL_FREE_SHEETS if key in tables})
+    rest = {key: sheet_xml(_results_sheet(key, *tables[key]), strings=strings) for key in DEAL_FREE_SHEETS if key in tables}
+    done: dict[str, list[bytes]] = {key: [] for key in rest}
+    for key, chunks in rest.items():
+        while ahead():
+            text = next(chunks, None)
+            if text is None:
+                break
+            done[key].append(text.encode("utf-8"))
+        else:
+            break
+    return Prerendered(strings, done, rest)
 
 
 def write_results_book(out: str | Path, tables: dict[str, Table], ready: Prerendered | None = None) -> None:
     """A separate workbook holding only the output sheets, streamed (see xlsx_stream).
 
-    ``ready``: the deal-free sheets as ``prerender`` made them from these same
-    tables; without it they are rendered here, first, so the file is the same.
+    ``ready``: the deal-free sheets as ``prerender`` began them from these same
+    tables; without it they are begun here, so their texts are numbered first
+    either way and the file is the same.
     """
-    if ready is None or ready.xml.keys() != {k for k in DEAL_FREE_SHEETS if k in tables} or next(iter(tables), None) in ready.xml:
-        ready = prerender({k: t for k, t in tables.items() if k != next(iter(tables))})
-    sheets = [dataclasses.replace(_results_sheet(key, header, rows), xml=ready.xml.get(key)) for key, (header, rows) in tables.items()]
+    first = next(iter(tables), None)
+    if ready is None or ready.rest.keys() != {k for k in DEAL_FREE_SHEETS if k in tables} or first in ready.rest:
+        ready = prerender({k: t for k, t in tables.items() if k != first})
+    sheets = [dataclasses.replace(_results_sheet(key, header, rows), xml=ready.xml(key)) for key, (header, rows) in tables.items()]
     write_with(out, lambda tmp: write_xlsx(tmp, sheets, ready.strings))
 
 

@@ -44,7 +44,7 @@ class SheetData:
     protect: bool = True
     widths: Sequence[float] = ()  # column widths in Excel units; empty: Excel's default
     links: dict[tuple[int, int], str] | None = None  # (row0, col0) -> internal target like "'Deals'!F12"
-    xml: list[bytes] | None = None  # the worksheet already rendered (``render``), with the book's shared strings
+    xml: Iterable[str | bytes] | None = None  # the worksheet's XML, begun ahead with the book's shared strings (``writer.prerender``)
 
 
 @dataclass(frozen=True)
@@ -199,22 +199,14 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False, 
     yield "</worksheet>"
 
 
-def render(sheet: SheetData, strings: SharedStrings) -> list[bytes]:
-    """A sheet's worksheet XML as UTF-8 chunks, numbering its repeating texts in ``strings``.
-
-    For a sheet that can be written ahead of the others (``writer.prerender``):
-    ``write_xlsx`` then only compresses it. Never the first (selected) sheet.
-    """
-    return [text.encode("utf-8") for text in sheet_xml(sheet, strings=strings)]
-
-
 def write_xlsx(path: str | Path, sheets: Sequence[SheetData], strings: SharedStrings | None = None) -> None:
     """Write the sheets to ``path`` (the caller makes it atomic).
 
-    Sheets already rendered (``xml``) must have numbered their texts in
-    ``strings``, which the others then go on filling. Their parts come first in
-    the package, so the compressing thread works on them while the others are
-    built; the workbook lists the sheets in the order given either way.
+    Sheets whose XML was begun ahead (``xml``) number their texts in
+    ``strings`` first, and the others then go on filling it. Their parts come
+    first in the package, finished first, so the compressing thread works on
+    what was made ahead while the rest is built; the workbook lists the sheets
+    in the order given either way.
     """
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
@@ -238,7 +230,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[SheetData], strings: SharedStr
         strings = strings if strings is not None else SharedStrings()
         ready = [(f"xl/worksheets/sheet{i}.xml", sheet.xml) for i, sheet in enumerate(sheets, start=1) if sheet.xml is not None]
         if sheets and sheets[0].xml is not None:
-            raise ValueError("the first sheet is the selected one: it is never rendered ahead")
+            raise ValueError("the first sheet is the selected one: it is never begun ahead")
         parts = [(f"xl/worksheets/sheet{i}.xml", sheet_xml(sheet, first=i == 1, strings=strings))
                  for i, sheet in enumerate(sheets, start=1) if sheet.xml is None]
         deflate_alongside(zf, ready + parts + [("xl/sharedStrings.xml", strings.xml())])  # generators: the table is written after the sheets that fill it
