@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import partial
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Callable
 

@@ -58,9 +58,10 @@ def load_book(path: str | Path, progress: Callable[[str], None] | None = None,
               meanwhile: Callable[[Book, Callable[[], bool]], Book] | None = None) -> tuple[Book | None, list[P.Problem]]:
     """The typed book and every problem found on the way.
 
-    ``meanwhile(book)``, when given, is called once if the Deals sheet is still
-    loading after every other sheet is parsed, with a book whose Deals is
-    pending (see ``early``); the book it returns, settled, is the one returned.
+    ``meanwhile(book, loading)``, when given, is called once if the Deals sheet
+    is still loading after every other sheet is parsed, with a book whose Deals
+    is pending (see ``early``) and a function telling whether Deals is still
+    loading; the book it returns, settled, is the one returned.
     """
     path = Path(path)
     try:
