@@ -87,6 +87,7 @@ def test_float_sheets_get_the_problems_of_the_row_by_row_checks(cells):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.decimals(min_value=0, max_value=10**6, allow_nan=False, allow_infinity=False, places=None), min_size=1, max_size=20))
 def test_whole_number_forms_compare_with_one_as_decimal_does(values):
+    values = values + [Decimal("1E+1"), Decimal("0E+2"), Decimal("1.000"), Decimal("1E-30")]  # exponents of both signs, and far below
     form = _exact_answers(values, limit=100)
     if form is None:
         return  # an 18-plus-digit or a negative-zero value: no whole-number form, the Decimal way is taken

@@ -336,3 +336,16 @@ def test_many_distinct_amounts_take_the_sorted_path_and_still_sum_exactly():
         mask = np.ones(len(fast.emp), bool)
         assert same_text(fast.sums(mask, fast.emp, fast.employees), slow.sums(mask, slow.emp, slow.employees))
         assert texts(maintenance._old_client_sales(book, 2025)) == texts(maintenance._old_client_sales(plain, 2025))
+
+
+def test_a_context_that_rounds_early_leaves_the_sums_to_decimal():
+    """At 5 digits the row-by-row sums round each step; whole numbers would not: they must not be used."""
+    from decimal import localcontext
+
+    deals = [["D1", "C0", "E0", dt.date(2025, 3, 1), 12345.0, 1.0]] + [[f"D{i}", "C0", "E0", dt.date(2025, 3, 1), 4.0, 0.1] for i in range(2, 5)]
+    book, plain = parsed_book("2025Q4", deals, 1, 1)
+    fast, slow = deal_columns(book), deal_columns(plain)
+    mask = np.ones(4, bool)
+    with localcontext() as ctx:
+        ctx.prec = 5
+        assert same_text(fast.sums(mask, fast.emp, fast.employees), slow.sums(mask, slow.emp, slow.employees))

@@ -224,7 +224,7 @@ class ExactForm(NamedTuple):
         coefficient but 0 at least 10.
         """
         c, e = self.coefficient, self.exponent.astype(np.int64)
-        unit = np.where(e < 0, 10 ** np.minimum(-e, 18), 1)
+        unit = 10 ** np.clip(-e, 0, 18)  # 1 where the exponent is not negative
         c = np.where(e > 0, np.where(c > 0, 2, 0), c)
         return np.sign(c - unit)
 
@@ -270,9 +270,7 @@ def _float_column(values, parse, issues: list | None, exact: list | None = None)
     else:
         table = _floats_to_decimal(keys, parse)
         answers = list(map(table.__getitem__, keys))
-        fails = True
-        if exact is not None and (form := _exact_answers(answers)) is not None:
-            exact.append(form.picked(where))
+        fails = True  # (and no whole-number form: too many distinct values to look at one by one)
     picked = np.empty(len(answers), object)
     picked[:] = answers
     out = picked[where].tolist()  # each cell's answer by one NumPy gather, not a Python-level lookup per cell

@@ -9,7 +9,6 @@ Text is always written as text, so a value like ``=HYPERLINK(...)`` stays inert.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 import unicodedata
 import zipfile
@@ -191,16 +190,24 @@ class Prerendered:
     """Deal-free sheets' XML, as much as was made ahead, and the shared strings it numbered.
 
     Each sheet is the chunks rendered so far (UTF-8) and the rest of its
-    rendering, suspended where it stopped: writing goes on from there, in the
+    rendering, suspended where it stopped; ``finish`` renders the rest in the
     same order, so the texts are numbered as if it had never stopped.
     """
 
+    tables: dict[str, Table]  # the very tables it renders
     strings: SharedStrings
     done: dict[str, list[bytes]]  # sheet key -> the worksheet XML made so far
     rest: dict[str, Iterator[str]]  # sheet key -> the rest of it (``xlsx_stream.sheet_xml``, going on)
 
-    def xml(self, key: str) -> Iterator[str | bytes] | None:
-        return itertools.chain(self.done[key], self.rest[key]) if key in self.rest else None
+    def finish(self) -> dict[str, list[bytes]]:
+        """Every sheet's whole XML, the rest rendered now, in ``DEAL_FREE_SHEETS`` order."""
+        for key, chunks in self.rest.items():
+            self.done[key].extend(text.encode("utf-8") for text in chunks)
+        return self.done
+
+    def made_from(self, tables: dict[str, Table]) -> bool:
+        """Whether these are the deal-free sheets of ``tables``: the same tables, none missing."""
+        return self.tables.keys() == {k for k in DEAL_FREE_SHEETS if k in tables} and all(tables[k] is t for k, t in self.tables.items())
 
 
 def prerender(tables: dict[str, Table], ahead: Callable[[], bool] = lambda: False) -> Prerendered:
@@ -208,7 +215,8 @@ def prerender(tables: dict[str, Table], ahead: Callable[[], bool] = lambda: Fals
     chunk (5,000 rows) for as long as ``ahead()`` says there is time: while Deals is still loading,
     the main thread would otherwise wait. The remainder is rendered when the book is written."""
     strings = SharedStrings()
-    rest = {key: sheet_xml(_results_sheet(key, *tables[key]), strings=strings) for key in DEAL_FREE_SHEETS if key in tables}
+    chosen = {key: tables[key] for key in DEAL_FREE_SHEETS if key in tables}
+    rest = {key: sheet_xml(_results_sheet(key, *table), strings=strings) for key, table in chosen.items()}
     done: dict[str, list[bytes]] = {key: [] for key in rest}
     for key, chunks in rest.items():
         while ahead():
@@ -218,20 +226,21 @@ def prerender(tables: dict[str, Table], ahead: Callable[[], bool] = lambda: Fals
             done[key].append(text.encode("utf-8"))
         else:
             break
-    return Prerendered(strings, done, rest)
+    return Prerendered(chosen, strings, done, rest)
 
 
 def write_results_book(out: str | Path, tables: dict[str, Table], ready: Prerendered | None = None) -> None:
     """A separate workbook holding only the output sheets, streamed (see xlsx_stream).
 
     ``ready``: the deal-free sheets as ``prerender`` began them from these same
-    tables; without it they are begun here, so their texts are numbered first
-    either way and the file is the same.
+    tables; without it they are rendered here, first, so their texts are
+    numbered first either way and the file is the same.
     """
     first = next(iter(tables), None)
-    if ready is None or ready.rest.keys() != {k for k in DEAL_FREE_SHEETS if k in tables} or first in ready.rest:
+    if ready is None or not ready.made_from(tables) or first in ready.tables:
         ready = prerender({k: t for k, t in tables.items() if k != first})
-    sheets = [dataclasses.replace(_results_sheet(key, header, rows), xml=ready.xml(key)) for key, (header, rows) in tables.items()]
+    xml = ready.finish()
+    sheets = [dataclasses.replace(_results_sheet(key, header, rows), xml=xml.get(key)) for key, (header, rows) in tables.items()]
     write_with(out, lambda tmp: write_xlsx(tmp, sheets, ready.strings))
 
 

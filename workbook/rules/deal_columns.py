@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from operator import attrgetter, mul
 
 import numpy as np
@@ -78,8 +78,8 @@ class DealColumns:
         Decimal's 28), no Decimal step rounds, so Decimal gives exactly
         Σ a·s·10^(e − low) × 10^low, which is what is returned.
         """
-        if self.amount_exact is None or self.share_exact is None:
-            return None
+        if self.amount_exact is None or self.share_exact is None or getcontext().prec < 19:
+            return None  # (a context that rounds at fewer digits than 2**62 has would round the row-by-row sums)
         a = self.amount_exact.coefficient[rows]
         s = self.share_exact.coefficient[rows]
         e = self.amount_exact.exponent[rows].astype(np.int64) + self.share_exact.exponent[rows]
