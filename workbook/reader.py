@@ -8,6 +8,7 @@ error become a blank and then a silent zero. Nothing here interprets values;
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -119,7 +120,7 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
             if progress:
                 progress(f"读取 {title}")
             if waiting is not None and schema.key == "Deals" and still_loading(fut):
-                waiting(lambda fut=fut: still_loading(fut))
+                waiting(_asking(fut))
             try:
                 grid, merged = fut.result()
             except pc.CalamineError as e:  # its own message is often empty: name the sheet
@@ -140,6 +141,17 @@ def iter_tables(path: str | Path, probs: list[P.Problem], progress: Callable[[st
         marks = marks_future.result()
     for at, table in reversed(found):  # each sheet's error cells before its parse errors, as they are found
         probs[at:at] = _marked_cells(table, marks.get(table.title))
+
+
+def _asking(fut) -> Callable[[], bool]:
+    """Whether the Deals read is still running, asked later without keeping its result alive.
+
+    Holding the future would hold the whole sheet as python-calamine returned
+    it (100 MB at 200,000 rows) until the end of the run; once the reader has
+    let the future go, Deals is not loading any more.
+    """
+    ref = weakref.ref(fut)
+    return lambda: (f := ref()) is not None and still_loading(f)
 
 
 def read_book(path: str | Path, progress: Callable[[str], None] | None = None) -> tuple[dict[str, RawTable], list[P.Problem]]:

@@ -240,8 +240,16 @@ def write_results_book(out: str | Path, tables: dict[str, Table], ready: Prerend
     if ready is None or not ready.made_from(tables) or first in ready.tables:
         ready = prerender({k: t for k, t in tables.items() if k != first})
     xml = ready.finish()
-    sheets = [dataclasses.replace(_results_sheet(key, header, rows), xml=xml.get(key)) for key, (header, rows) in tables.items()]
+    sheets = [dataclasses.replace(_results_sheet(key, header, rows), xml=_handed_over(xml[key]) if key in xml else None)
+              for key, (header, rows) in tables.items()]
     write_with(out, lambda tmp: write_xlsx(tmp, sheets, ready.strings))
+
+
+def _handed_over(chunks: list[bytes]) -> Iterator[bytes]:
+    """The chunks in order, each let go once it is handed over (42 MB of XML at a year end)."""
+    chunks.reverse()
+    while chunks:
+        yield chunks.pop()
 
 
 def _results_sheet(key: str, header: Sequence[str], rows: list[tuple]) -> SheetData:
