@@ -265,7 +265,7 @@ def _float_column(values, parse, issues: list | None, exact: list | None = None)
         integers = distinct.astype(np.int64)
         answers = list(map(Decimal, integers.tolist()))
         fails = False
-        if exact is not None and (not len(integers) or integers[0] >= 0):  # Decimal(n): coefficient n, exponent 0
+        if exact is not None and integers[0] >= 0:  # Decimal(n): coefficient n, exponent 0 (sorted: the first is the least)
             exact.append(ExactForm(integers, np.zeros(len(integers), np.int8)).picked(where))
     else:
         table = _floats_to_decimal(keys, parse)

@@ -44,7 +44,7 @@ class SheetData:
     protect: bool = True
     widths: Sequence[float] = ()  # column widths in Excel units; empty: Excel's default
     links: dict[tuple[int, int], str] | None = None  # (row0, col0) -> internal target like "'Deals'!F12"
-    xml: Iterable[str | bytes] | None = None  # the worksheet's XML, begun ahead with the book's shared strings (``writer.prerender``)
+    xml: Iterable[str | bytes] | None = None  # the worksheet's XML, made ahead with the book's shared strings (``writer.prerender``)
 
 
 @dataclass(frozen=True)
@@ -202,11 +202,10 @@ def sheet_xml(sheet: SheetData, styles: Styles = Styles(), first: bool = False, 
 def write_xlsx(path: str | Path, sheets: Sequence[SheetData], strings: SharedStrings | None = None) -> None:
     """Write the sheets to ``path`` (the caller makes it atomic).
 
-    Sheets whose XML was begun ahead (``xml``) number their texts in
-    ``strings`` first, and the others then go on filling it. Their parts come
-    first in the package, finished first, so the compressing thread works on
-    what was made ahead while the rest is built; the workbook lists the sheets
-    in the order given either way.
+    Sheets whose XML was made ahead (``xml``) numbered their texts in
+    ``strings`` first, and the others go on filling it. Their parts come first
+    in the package, so the compressing thread works on them while the rest is
+    built; the workbook lists the sheets in the order given either way.
     """
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'

@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal, getcontext
+from functools import cached_property
 from operator import attrgetter, mul
 
 import numpy as np
